@@ -1,0 +1,44 @@
+"""Settings: where the ontology, shapes and data live; built once and passed down."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from tipgraph.errors import DataLayoutError
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths tipgraph works on. Build with :meth:`Settings.load`."""
+
+    root: Path
+    ontology_dir: Path
+    shapes_dir: Path
+    data_dir: Path
+
+    @classmethod
+    def load(
+        cls,
+        root: Path | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Settings:
+        """Settings from explicit options, then `TIPGRAPH_ROOT`, then the current directory."""
+        env = os.environ if environ is None else environ
+        chosen = root or Path(env.get("TIPGRAPH_ROOT") or Path.cwd())
+        chosen = chosen.resolve()
+        settings = cls(
+            root=chosen,
+            ontology_dir=chosen / "ontology",
+            shapes_dir=chosen / "shapes",
+            data_dir=chosen / "data",
+        )
+        for folder in (settings.ontology_dir, settings.shapes_dir, settings.data_dir):
+            if not folder.is_dir():
+                raise DataLayoutError(
+                    f"{folder} is not a folder: run tipgraph from a tipgraph checkout "
+                    "or pass --root (or set TIPGRAPH_ROOT)."
+                )
+        return settings

@@ -1,0 +1,165 @@
+"""Validate an assembled dataset against SHACL shapes with pyshacl; return a typed report."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from enum import Enum
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from tipgraph.dataset import AssembledDataset, parse_file, rdf_files
+from tipgraph.errors import TipgraphError
+from tipgraph.namespaces import GRAPH, PREFIXES
+
+
+class Severity(str, Enum):
+    """SHACL severities, most severe first."""
+
+    VIOLATION = "Violation"
+    WARNING = "Warning"
+    INFO = "Info"
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL result: what is wrong, where, and which file states it."""
+
+    focus_node: str
+    severity: Severity
+    message: str
+    path: str | None
+    value: str | None
+    shape: str | None
+    files: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of validating a dataset."""
+
+    conforms: bool
+    results: tuple[ValidationResult, ...]
+    triples: int
+    report_turtle: str
+
+    @property
+    def violations(self) -> int:
+        return sum(1 for r in self.results if r.severity is Severity.VIOLATION)
+
+    def by_focus_node(self) -> dict[str, list[ValidationResult]]:
+        """Results grouped by focus node, in a stable order."""
+        groups: dict[str, list[ValidationResult]] = {}
+        for result in self.results:
+            groups.setdefault(result.focus_node, []).append(result)
+        return groups
+
+    def to_json(self) -> str:
+        """The report as JSON for pipelines."""
+        body = {
+            "conforms": self.conforms,
+            "triples": self.triples,
+            "violations": self.violations,
+            "results": [asdict(result) for result in self.results],
+        }
+        return json.dumps(body, indent=2, ensure_ascii=False)
+
+
+def to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Graph:
+    """Copy quads into an rdflib graph (their union), keeping datatypes and language tags."""
+    triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+    graph = rdflib.Graph()
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    if data:
+        graph.parse(data=data, format="nt")
+    return graph
+
+
+def load_shapes(shapes_dir: Path) -> rdflib.Graph:
+    """Parse every Turtle file of the shapes folder (syntax errors name the file and line)."""
+    files = rdf_files(shapes_dir)
+    if not files:
+        raise TipgraphError(f"{shapes_dir}: no SHACL shapes found (expected *.ttl files).")
+    quads: list[ox.Quad] = []
+    for file in files:
+        quads.extend(parse_file(file, f"{GRAPH}shapes"))
+    return to_rdflib(quads)
+
+
+def validate(assembled: AssembledDataset, shapes: rdflib.Graph, root: Path | None = None) -> ValidationReport:
+    """Run pyshacl (SHACL Core and SHACL-SPARQL) over the union of all graphs."""
+    from pyshacl import validate as run_pyshacl  # heavy import: only when validating
+
+    data = to_rdflib(assembled.store.quads_for_pattern(None, None, None, None))
+    conforms, report_graph, _ = run_pyshacl(
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        allow_warnings=True,
+        advanced=True,
+    )
+    for prefix, iri in PREFIXES.items():
+        report_graph.bind(prefix, iri)
+    results = sorted(
+        (_result(report_graph, node, data, assembled, root) for node in report_graph.subjects(
+            rdflib.RDF.type, SH.ValidationResult
+        )),
+        key=lambda r: (r.files, r.focus_node, r.path or "", r.message),
+    )
+    return ValidationReport(
+        conforms=bool(conforms),
+        results=tuple(results),
+        triples=len(data),
+        report_turtle=report_graph.serialize(format="turtle"),
+    )
+
+
+def _result(
+    report: rdflib.Graph,
+    node: Node,
+    data: rdflib.Graph,
+    assembled: AssembledDataset,
+    root: Path | None,
+) -> ValidationResult:
+    focus = report.value(node, SH.focusNode)
+    severity = report.value(node, SH.resultSeverity)
+    path = report.value(node, SH.resultPath)
+    value = report.value(node, SH.value)
+    messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
+    files = assembled.files_of(str(focus)) if focus is not None else []
+    return ValidationResult(
+        focus_node=_show(data, focus),
+        severity=Severity(str(severity).rsplit("#", 1)[-1]),
+        message="; ".join(messages) or "(no message)",
+        path=_show(data, path) if path is not None else None,
+        value=_show(data, value) if value is not None else None,
+        shape=_show(data, report.value(node, SH.sourceShape)),
+        files=tuple(_relative(f, root) for f in files),
+    )
+
+
+def _show(graph: rdflib.Graph, node: Node | None) -> str:
+    """A short, readable form of a node: a prefixed name where one fits, else N-Triples."""
+    if node is None:
+        return ""
+    if isinstance(node, rdflib.URIRef):
+        for prefix, iri in PREFIXES.items():
+            if str(node).startswith(iri) and "/" not in str(node)[len(iri):]:
+                return f"{prefix}:{str(node)[len(iri):]}"
+        return f"<{node}>"
+    if isinstance(node, rdflib.Literal):
+        text = str(node)
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        return json.dumps(shown, ensure_ascii=False)
+    return node.n3(graph.namespace_manager)
+
+
+def _relative(path: Path, root: Path | None) -> str:
+    if root is not None and path.is_relative_to(root):
+        return str(path.relative_to(root))
+    return str(path)
