@@ -33,6 +33,11 @@ def _settings(ctx: click.Context) -> Settings:
         raise CouldNotRun(str(error)) from None
 
 
+def _shown(path: Path, settings: Settings) -> str:
+    """A path as users typed it: relative to the checkout when inside it."""
+    return str(path.relative_to(settings.root)) if path.is_relative_to(settings.root) else str(path)
+
+
 def _data_paths(settings: Settings, paths: Sequence[Path]) -> list[Path]:
     return [Path(p) for p in paths] if paths else [settings.data_dir]
 
@@ -147,7 +152,7 @@ def coverage(
     if output_format == "json":
         body = [
             {
-                "source": str(r.source.path),
+                "source": _shown(r.source.path, settings),
                 "numerals": [
                     {
                         "text": n.text,
@@ -170,11 +175,11 @@ def coverage(
                 if show_all or not numeral.covered:
                     status = ", ".join(numeral.covered_by) or "MISSING"
                     click.echo(
-                        f"{report.source.path}:{numeral.line}:{numeral.column}: "
+                        f"{_shown(report.source.path, settings)}:{numeral.line}:{numeral.column}: "
                         f"{numeral.text!r} {status}"
                     )
             click.echo(
-                f"{report.source.path}: {len(report.numerals)} numerals, "
+                f"{_shown(report.source.path, settings)}: {len(report.numerals)} numerals, "
                 f"{len(report.missing)} missing",
                 err=True,
             )

@@ -1,0 +1,135 @@
+"""The `tipgraph` command line, through click's CliRunner, on the real data and real pyshacl."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tipgraph.cli import main
+
+from .conftest import REPORT, ROOT
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--root", str(ROOT), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def run_in(root: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--root", str(root), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("command", [[], ["validate"], ["coverage"]])
+def test_help(command: list[str]) -> None:
+    code, out, _ = run(*command, "--help")
+    assert code == 0
+    assert "Usage:" in out
+
+
+def test_validate_bundled_data_conforms() -> None:
+    code, out, err = run("validate")
+    assert code == 0, out
+    assert out == ""
+    assert "conforms" in err
+
+
+def test_validate_json_for_pipelines() -> None:
+    code, out, _ = run("validate", "--format", "json")
+    body = json.loads(out)
+    assert code == 0
+    assert body["conforms"] is True
+    assert body["triples"] > 3000
+    assert body["results"] == []
+
+
+def test_validate_turtle_is_the_shacl_report() -> None:
+    code, out, _ = run("validate", "--format", "turtle")
+    assert code == 0
+    assert "sh:ValidationReport" in out
+    assert "sh:conforms true" in out
+
+
+def test_validate_reports_violations_by_focus_node_with_file(checkout_copy: Path) -> None:
+    statistics = checkout_copy / "data" / REPORT / "statistics.ttl"
+    text = statistics.read_text(encoding="utf-8")
+    statistics.write_text(text.replace("    tip:statedValue \"946\" ;\n", ""), encoding="utf-8")
+    code, out, err = run_in(checkout_copy, "validate")
+    assert code == 1
+    assert "workers-without-contract-2018" in out
+    assert f"data/{REPORT}/statistics.ttl" in out
+    assert "numeral as written" in out
+    assert "violation" in err
+
+
+def test_validate_json_lists_violations(checkout_copy: Path) -> None:
+    statistics = checkout_copy / "data" / REPORT / "statistics.ttl"
+    text = statistics.read_text(encoding="utf-8")
+    statistics.write_text(text.replace("tip:valueQualifier qualifier:exact", "", 1), encoding="utf-8")
+    code, out, _ = run_in(checkout_copy, "validate", "--format", "json")
+    body = json.loads(out)
+    assert code == 1
+    assert body["conforms"] is False
+    (result,) = {r["message"]: r for r in body["results"] if "valueQualifier" in (r["path"] or "")}.values()
+    assert result["severity"] == "Violation"
+    assert result["files"] == [f"data/{REPORT}/statistics.ttl"]
+
+
+def test_validate_broken_turtle_names_file_line_and_column(checkout_copy: Path) -> None:
+    broken = checkout_copy / "data" / REPORT / "legal.ttl"
+    lines = broken.read_text(encoding="utf-8").splitlines()
+    lines[20] = lines[20] + ' "unterminated'
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = run_in(checkout_copy, "validate")
+    assert code == 2
+    assert out == ""
+    assert f"data/{REPORT}/legal.ttl:21:" in err
+    assert "Traceback" not in err
+
+
+def test_validate_another_data_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "agencies.ttl").write_text(
+        "@prefix org: <http://www.w3.org/ns/org#> .\n"
+        "<https://w3id.org/tipgraph/id/agency/Bad_IRI> a org:Organization .\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run("validate", str(folder))
+    assert code == 1
+    assert "Bad_IRI" in out
+    assert "lowercase" in out
+
+
+def test_validate_outside_a_checkout_says_what_to_do(tmp_path: Path) -> None:
+    code, _, err = run_in(tmp_path, "validate")
+    assert code == 2
+    assert "--root" in err
+
+
+def test_coverage_of_bundled_data_is_complete() -> None:
+    code, out, err = run("coverage")
+    assert code == 0
+    assert out == ""
+    assert "0 missing" in err
+
+
+def test_coverage_lists_every_numeral_with_all() -> None:
+    code, out, _ = run("coverage", "--all", "--format", "json")
+    (report,) = json.loads(out)
+    assert code == 0
+    assert len(report["numerals"]) >= 80
+    assert all(n["covered_by"] for n in report["numerals"])
+
+
+def test_coverage_names_the_missing_numeral(checkout_copy: Path) -> None:
+    statistics = checkout_copy / "data" / REPORT / "statistics.ttl"
+    text = statistics.read_text(encoding="utf-8")
+    statistics.write_text(text.replace('tip:statedValue "706"', 'tip:statedValue "707"'), encoding="utf-8")
+    code, out, _ = run_in(checkout_copy, "coverage")
+    assert code == 1
+    assert "'706' MISSING" in out
+    assert f"data/{REPORT}/source.en.txt:" in out
