@@ -1,4 +1,4 @@
-"""Shared fixtures: the checkout, its settings, and the bundled data assembled and validated once."""
+"""Shared fixtures: the checkout, its settings, the bundled data assembled and validated once."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The layers of ARCHITECTURE.md hold: imports point down, never up; the core stays framework-free."""
+"""The layers hold: imports point down, never up, and the core stays framework-free."""
 
 from __future__ import annotations
 

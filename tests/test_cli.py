@@ -56,7 +56,7 @@ def test_validate_turtle_is_the_shacl_report() -> None:
 def test_validate_reports_violations_by_focus_node_with_file(checkout_copy: Path) -> None:
     statistics = checkout_copy / "data" / REPORT / "statistics.ttl"
     text = statistics.read_text(encoding="utf-8")
-    statistics.write_text(text.replace("    tip:statedValue \"946\" ;\n", ""), encoding="utf-8")
+    statistics.write_text(text.replace('    tip:statedValue "946" ;\n', ""), encoding="utf-8")
     code, out, err = run_in(checkout_copy, "validate")
     assert code == 1
     assert "workers-without-contract-2018" in out
@@ -68,12 +68,16 @@ def test_validate_reports_violations_by_focus_node_with_file(checkout_copy: Path
 def test_validate_json_lists_violations(checkout_copy: Path) -> None:
     statistics = checkout_copy / "data" / REPORT / "statistics.ttl"
     text = statistics.read_text(encoding="utf-8")
-    statistics.write_text(text.replace("tip:valueQualifier qualifier:exact", "", 1), encoding="utf-8")
+    statistics.write_text(
+        text.replace("tip:valueQualifier qualifier:exact", "", 1), encoding="utf-8"
+    )
     code, out, _ = run_in(checkout_copy, "validate", "--format", "json")
     body = json.loads(out)
     assert code == 1
     assert body["conforms"] is False
-    (result,) = {r["message"]: r for r in body["results"] if "valueQualifier" in (r["path"] or "")}.values()
+    (result,) = {
+        r["message"]: r for r in body["results"] if "valueQualifier" in (r["path"] or "")
+    }.values()
     assert result["severity"] == "Violation"
     assert result["files"] == [f"data/{REPORT}/statistics.ttl"]
 
@@ -128,7 +132,9 @@ def test_coverage_lists_every_numeral_with_all() -> None:
 def test_coverage_names_the_missing_numeral(checkout_copy: Path) -> None:
     statistics = checkout_copy / "data" / REPORT / "statistics.ttl"
     text = statistics.read_text(encoding="utf-8")
-    statistics.write_text(text.replace('tip:statedValue "706"', 'tip:statedValue "707"'), encoding="utf-8")
+    statistics.write_text(
+        text.replace('tip:statedValue "706"', 'tip:statedValue "707"'), encoding="utf-8"
+    )
     code, out, _ = run_in(checkout_copy, "coverage")
     assert code == 1
     assert "'706' MISSING" in out

@@ -20,8 +20,8 @@ def test_every_numeral_kind_is_found() -> None:
 
 def test_a_removed_observation_leaves_its_numeral_missing(fresh_dataset: AssembledDataset) -> None:
     fresh_dataset.store.update(
-        """DELETE WHERE { GRAPH ?g {
-             <https://w3id.org/tipgraph/id/observation/az-mia-thb-2018/victims-sheltered-2014-2018> ?p ?o } }"""
+        "DELETE WHERE { GRAPH ?g { <https://w3id.org/tipgraph/id/observation/"
+        "az-mia-thb-2018/victims-sheltered-2014-2018> ?p ?o } }"
     )
     (report,) = check_coverage(fresh_dataset)
     assert [n.text for n in report.missing] == ["312"]
@@ -30,9 +30,11 @@ def test_a_removed_observation_leaves_its_numeral_missing(fresh_dataset: Assembl
 
 def test_a_removed_listing_leaves_its_year_missing(fresh_dataset: AssembledDataset) -> None:
     fresh_dataset.store.update(
-        """DELETE WHERE { GRAPH ?g {
-             ?numeral a <https://w3id.org/tipgraph/ontology#NonStatisticalNumeral> ;
-                      <http://www.w3.org/2000/01/rdf-schema#comment> "Period of the new (draft) National Action Plan."@en ;
+        """PREFIX tip: <https://w3id.org/tipgraph/ontology#>
+           PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+           DELETE WHERE { GRAPH ?g {
+             ?numeral a tip:NonStatisticalNumeral ;
+                      rdfs:comment "Period of the new (draft) National Action Plan."@en ;
                       ?p ?o } }"""
     )
     (report,) = check_coverage(fresh_dataset)

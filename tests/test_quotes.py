@@ -21,8 +21,7 @@ def _rows(dataset: AssembledDataset, query: str) -> list[dict[str, str]]:
     assert isinstance(solutions, ox.QuerySolutions)
     names = [v.value for v in solutions.variables]
     return [
-        {name: term.value for name in names if (term := row[name]) is not None}
-        for row in solutions
+        {name: term.value for name in names if (term := row[name]) is not None} for row in solutions
     ]
 
 
@@ -48,7 +47,8 @@ def test_every_observation_has_a_quote_that_states_its_figure(bundled: Assembled
     rows = _rows(
         bundled,
         """SELECT ?obs ?stated ?quote WHERE {
-             ?obs a qb:Observation ; tip:statedValue ?stated ; prov:wasDerivedFrom/prov:value ?quote }""",
+             ?obs a qb:Observation ; tip:statedValue ?stated ;
+                  prov:wasDerivedFrom/prov:value ?quote }""",
     )
     observations = _rows(bundled, "SELECT ?obs WHERE { ?obs a qb:Observation }")
     assert {r["obs"] for r in rows} == {r["obs"] for r in observations}

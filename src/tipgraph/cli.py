@@ -82,7 +82,8 @@ def validate(
     conforms, 1 on violations, 2 when validation could not run (e.g. a file does not parse).
     """
     from tipgraph.dataset import assemble_dataset
-    from tipgraph.validation import load_shapes, validate as run_validation
+    from tipgraph.validation import load_shapes
+    from tipgraph.validation import validate as run_validation
 
     settings = _settings(ctx)
     started = time.perf_counter()

@@ -35,7 +35,9 @@ NUMERAL = re.compile(
 _SCALES = {"thousand": Decimal(1_000), "million": Decimal(1_000_000), "billion": Decimal(10**9)}
 _WORD_VALUES = {
     word: Decimal(value)
-    for value, word in enumerate("zero one two three four five six seven eight nine ten".split())
+    for value, word in enumerate(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+    )
 }
 
 

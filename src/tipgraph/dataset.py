@@ -20,7 +20,11 @@ from tipgraph.errors import DataLayoutError, DataSyntaxError, SourceTextError
 from tipgraph.namespaces import ONTOLOGY_GRAPH, PROV, graph_iri, source_text_iri
 
 SOURCE_TEXT_NAME = re.compile(r"^source\.(?P<language>[a-z]{2,3}(?:-[A-Za-z0-9]+)*)\.txt$")
-RDF_SUFFIXES = {".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG, ".nt": ox.RdfFormat.N_TRIPLES}
+RDF_SUFFIXES = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+}
 
 
 @dataclass(frozen=True)
@@ -59,9 +63,7 @@ def parse_file(path: Path, graph: str) -> Iterator[ox.Quad]:
     """Parse one RDF file into quads of ``graph``; a syntax error names the file, line, column."""
     target = ox.NamedNode(graph)
     try:
-        for quad in ox.parse(
-            path=path, format=RDF_SUFFIXES[path.suffix], rename_blank_nodes=True
-        ):
+        for quad in ox.parse(path=path, format=RDF_SUFFIXES[path.suffix], rename_blank_nodes=True):
             yield ox.Quad(quad.subject, quad.predicate, quad.object, target)
     except SyntaxError as error:
         raise DataSyntaxError(path, error.lineno, error.offset, error.msg) from None

@@ -7,6 +7,7 @@ ONTOLOGY = f"{BASE}ontology"
 TIP = f"{ONTOLOGY}#"
 ID = f"{BASE}id/"
 GRAPH = f"{BASE}graph/"
+SHAPES = f"{BASE}shapes#"
 
 ONTOLOGY_GRAPH = f"{GRAPH}ontology"
 

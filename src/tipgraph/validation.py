@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -15,10 +15,10 @@ from rdflib.term import Node
 
 from tipgraph.dataset import AssembledDataset, parse_file, rdf_files
 from tipgraph.errors import TipgraphError
-from tipgraph.namespaces import GRAPH, PREFIXES
+from tipgraph.namespaces import GRAPH, PREFIXES, SHAPES
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """SHACL severities, most severe first."""
 
     VIOLATION = "Violation"
@@ -91,24 +91,21 @@ def load_shapes(shapes_dir: Path) -> rdflib.Graph:
     return to_rdflib(quads)
 
 
-def validate(assembled: AssembledDataset, shapes: rdflib.Graph, root: Path | None = None) -> ValidationReport:
-    """Run pyshacl (SHACL Core and SHACL-SPARQL) over the union of all graphs."""
+def validate(
+    assembled: AssembledDataset, shapes: rdflib.Graph, root: Path | None = None
+) -> ValidationReport:
+    """Run pyshacl (SHACL Core, SHACL-SPARQL and SPARQL targets) over the union of all graphs."""
     from pyshacl import validate as run_pyshacl  # heavy import: only when validating
 
     data = to_rdflib(assembled.store.quads_for_pattern(None, None, None, None))
     conforms, report_graph, _ = run_pyshacl(
-        data,
-        shacl_graph=shapes,
-        inference="none",
-        allow_warnings=True,
-        advanced=True,
+        data, shacl_graph=shapes, inference="none", allow_warnings=True, advanced=True
     )
-    for prefix, iri in PREFIXES.items():
+    for prefix, iri in {**PREFIXES, "shapes": SHAPES}.items():
         report_graph.bind(prefix, iri)
+    reader = _ResultReader(report_graph, shapes, data, assembled, root)
     results = sorted(
-        (_result(report_graph, node, data, assembled, root) for node in report_graph.subjects(
-            rdflib.RDF.type, SH.ValidationResult
-        )),
+        (reader.read(node) for node in report_graph.subjects(rdflib.RDF.type, SH.ValidationResult)),
         key=lambda r: (r.files, r.focus_node, r.path or "", r.message),
     )
     return ValidationReport(
@@ -119,47 +116,57 @@ def validate(assembled: AssembledDataset, shapes: rdflib.Graph, root: Path | Non
     )
 
 
-def _result(
-    report: rdflib.Graph,
-    node: Node,
-    data: rdflib.Graph,
-    assembled: AssembledDataset,
-    root: Path | None,
-) -> ValidationResult:
-    focus = report.value(node, SH.focusNode)
-    severity = report.value(node, SH.resultSeverity)
-    path = report.value(node, SH.resultPath)
-    value = report.value(node, SH.value)
-    messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
-    files = assembled.files_of(str(focus)) if focus is not None else []
-    return ValidationResult(
-        focus_node=_show(data, focus),
-        severity=Severity(str(severity).rsplit("#", 1)[-1]),
-        message="; ".join(messages) or "(no message)",
-        path=_show(data, path) if path is not None else None,
-        value=_show(data, value) if value is not None else None,
-        shape=_show(data, report.value(node, SH.sourceShape)),
-        files=tuple(_relative(f, root) for f in files),
-    )
+@dataclass(frozen=True)
+class _ResultReader:
+    """Turns one sh:ValidationResult into a ValidationResult users can act on."""
 
+    report: rdflib.Graph
+    shapes: rdflib.Graph
+    data: rdflib.Graph
+    assembled: AssembledDataset
+    root: Path | None
 
-def _show(graph: rdflib.Graph, node: Node | None) -> str:
-    """A short, readable form of a node: a prefixed name where one fits, else N-Triples."""
-    if node is None:
-        return ""
-    if isinstance(node, rdflib.URIRef):
-        for prefix, iri in PREFIXES.items():
-            if str(node).startswith(iri) and "/" not in str(node)[len(iri):]:
-                return f"{prefix}:{str(node)[len(iri):]}"
-        return f"<{node}>"
-    if isinstance(node, rdflib.Literal):
-        text = str(node)
-        shown = text if len(text) <= 80 else text[:77] + "..."
-        return json.dumps(shown, ensure_ascii=False)
-    return node.n3(graph.namespace_manager)
+    def read(self, node: Node) -> ValidationResult:
+        focus = self.report.value(node, SH.focusNode)
+        path = self.report.value(node, SH.resultPath)
+        value = self.report.value(node, SH.value)
+        messages = sorted(str(m) for m in self.report.objects(node, SH.resultMessage))
+        files = self.assembled.files_of(str(focus)) if focus is not None else []
+        return ValidationResult(
+            focus_node=self._show(focus),
+            severity=Severity(str(self.report.value(node, SH.resultSeverity)).rsplit("#", 1)[-1]),
+            message="; ".join(messages) or "(no message)",
+            path=self._show(path) if path is not None else None,
+            value=self._show(value) if value is not None else None,
+            shape=self._show(self._named_shape(self.report.value(node, SH.sourceShape))),
+            files=tuple(self._relative(f) for f in files),
+        )
 
+    def _named_shape(self, shape: Node | None) -> Node | None:
+        """The named shape a (blank) property or nested shape belongs to."""
+        seen: set[Node] = set()
+        while isinstance(shape, rdflib.BNode) and shape not in seen:
+            seen.add(shape)
+            shape = next(iter(self.shapes.subjects(None, shape)), shape)
+        return shape
 
-def _relative(path: Path, root: Path | None) -> str:
-    if root is not None and path.is_relative_to(root):
-        return str(path.relative_to(root))
-    return str(path)
+    def _show(self, node: Node | None) -> str:
+        """A short, readable form of a node: a prefixed name where one fits, else N-Triples."""
+        if node is None:
+            return ""
+        if isinstance(node, rdflib.URIRef):
+            text = str(node)
+            for prefix, iri in {**PREFIXES, "shapes": SHAPES}.items():
+                local = text[len(iri) :]
+                if text.startswith(iri) and local and "/" not in local:
+                    return f"{prefix}:{local}"
+            return f"<{text}>"
+        if isinstance(node, rdflib.Literal):
+            text = str(node)
+            return json.dumps(text if len(text) <= 80 else text[:77] + "...", ensure_ascii=False)
+        return node.n3(self.data.namespace_manager)
+
+    def _relative(self, path: Path) -> str:
+        if self.root is not None and path.is_relative_to(self.root):
+            return str(path.relative_to(self.root))
+        return str(path)
