@@ -1,0 +1,41 @@
+"""README stays true: its commands exist, its queries run and return rows."""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+import pytest
+
+from tipgraph.cli import main
+from tipgraph.dataset import AssembledDataset
+
+from .conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+QUERIES = re.findall(r"```sparql\n(.*?)```", README, flags=re.DOTALL)
+
+
+def test_readme_has_two_commands_at_the_top() -> None:
+    blocks = re.findall(r"```sh\n(.*?)```", README, flags=re.DOTALL)
+    run, test = blocks[0].strip(), blocks[1].strip()
+    assert "tipgraph" in run
+    assert "pytest" in test
+    assert README.index("<!-- test-command -->") < README.index(test)
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_command_is_in_readme(command: str) -> None:
+    assert f"`tipgraph {command}" in README
+
+
+def test_readme_has_queries() -> None:
+    assert QUERIES
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.split("SELECT")[-1][:30])
+def test_readme_query_runs_and_returns_rows(bundled: AssembledDataset, query: str) -> None:
+    solutions = bundled.store.query(query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    rows = list(solutions)
+    assert len(rows) >= 5
