@@ -18,6 +18,7 @@ LAYERS = {
     "dataset": 1,
     "validation": 1,
     "coverage": 1,
+    "quoting": 1,
     "sparql": 1,
     "store": 1,
     "build": 2,

@@ -23,7 +23,7 @@ def run_in(root: Path, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.mark.parametrize("command", [[], ["validate"], ["coverage"]])
+@pytest.mark.parametrize("command", [[], ["validate"], ["coverage"], ["locate"]])
 def test_help(command: list[str]) -> None:
     code, out, _ = run(*command, "--help")
     assert code == 0
@@ -139,3 +139,18 @@ def test_coverage_names_the_missing_numeral(checkout_copy: Path) -> None:
     assert code == 1
     assert "'706' MISSING" in out
     assert f"data/{REPORT}/source.en.txt:" in out
+
+
+def test_locate_prints_selectors() -> None:
+    source = f"data/{REPORT}/source.en.txt"
+    code, out, _ = run("locate", str(ROOT / source), "706 victims")
+    assert code == 0
+    assert "oa:TextPositionSelector ; oa:start 13714 ; oa:end 13725" in out
+    assert 'oa:exact "706 victims"' in out
+
+
+def test_locate_explains_an_ambiguous_passage() -> None:
+    code, out, err = run("locate", str(ROOT / f"data/{REPORT}/source.en.txt"), "victims")
+    assert out == ""
+    assert code == 2
+    assert "quote more of the sentence" in err

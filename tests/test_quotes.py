@@ -14,6 +14,7 @@ import pytest
 from tipgraph.coverage import parse_numeral, stated_value_pattern
 from tipgraph.dataset import AssembledDataset
 from tipgraph.namespaces import sparql_prologue
+from tipgraph.quoting import PassageNotFoundError, locate
 
 
 def _rows(dataset: AssembledDataset, query: str) -> list[dict[str, str]]:
@@ -92,3 +93,27 @@ def test_stated_values_match_typed_values_or_carry_an_interpretation(
 )
 def test_parse_numeral(numeral: str, value: Decimal | None) -> None:
     assert parse_numeral(numeral) == value
+
+
+def test_locate_reproduces_every_quote_selector(bundled: AssembledDataset) -> None:
+    """`tipgraph locate` gives curators exactly the selectors the data holds."""
+    texts = {text.iri: text.text for text in bundled.texts}
+    rows = _rows(
+        bundled,
+        """SELECT ?source ?exact ?prefix ?suffix ?start ?end WHERE {
+             ?quote a tip:Quote ; oa:hasSource ?source ; oa:hasSelector ?q , ?p .
+             ?q a oa:TextQuoteSelector ; oa:exact ?exact ; oa:prefix ?prefix ; oa:suffix ?suffix .
+             ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end . }""",
+    )
+    assert rows
+    for row in rows:
+        located = locate(texts[row["source"]], row["exact"])
+        assert (located.prefix, located.suffix) == (row["prefix"], row["suffix"])
+        assert (located.start, located.end) == (int(row["start"]), int(row["end"]))
+
+
+def test_locate_refuses_ambiguous_or_missing_passages() -> None:
+    with pytest.raises(PassageNotFoundError, match="2 times"):
+        locate("35 crimes and 35 crimes", "35 crimes")
+    with pytest.raises(PassageNotFoundError, match="not in the text"):
+        locate("35 crimes", "36 crimes")

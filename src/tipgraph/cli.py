@@ -187,3 +187,23 @@ def coverage(
     if not reports:
         click.echo("no source texts found (expected data/<report>/source.<lang>.txt)", err=True)
     sys.exit(1 if missing else 0)
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("passage")
+def locate(source: Path, passage: str) -> None:
+    """Print the Web Annotation selectors of PASSAGE in the SOURCE text, for curators.
+
+    PASSAGE must occur exactly once, verbatim. Paste the output into a quote's description.
+    """
+    from tipgraph.quoting import locate as locate_passage
+
+    try:
+        text = source.read_text(encoding="utf-8")
+        selectors = locate_passage(text, passage)
+    except UnicodeDecodeError as error:
+        raise CouldNotRun(f"{source}: not UTF-8 text ({error.reason})") from None
+    except TipgraphError as error:
+        raise CouldNotRun(f"{source}: {error}") from None
+    click.echo(selectors.to_turtle())
