@@ -228,7 +228,7 @@ def test_figures_within_the_plan_period_through_owl_time(bundled: AssembledDatas
         f"""SELECT ?obs WHERE {{
               ?obs sdmx-dimension:refArea <{ID}country/aze> ; sdmx-dimension:refPeriod ?period .
               {{ BIND (<{ID}period/2014-2018> AS ?period) }}
-              UNION {{ ?period time:intervalDuring <{ID}period/2014-2018> }}
+              UNION {{ ?period time:intervalIn <{ID}period/2014-2018> }}
             }}""",
     )
     years = ask(
