@@ -207,3 +207,175 @@ def locate(source: Path, passage: str) -> None:
     except TipgraphError as error:
         raise CouldNotRun(f"{source}: {error}") from None
     click.echo(selectors.to_turtle())
+
+
+def _store_option(command: F) -> F:
+    return click.option(
+        "--store",
+        "store",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="The store directory. Default: $TIPGRAPH_STORE, else .tipgraph/store in the checkout.",
+    )(command)
+
+
+def _store_dir(ctx: click.Context, store: Path | None) -> Path:
+    from tipgraph.config import store_dir
+
+    root: Path | None = ctx.obj["root"]
+    return store_dir(store, (root or Path.cwd()).resolve())
+
+
+def _progress(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@main.command()
+@_store_option
+@click.option(
+    "--no-validate",
+    is_flag=True,
+    help="Load even if the data does not conform to the shapes (not for publication).",
+)
+@click.pass_context
+def load(ctx: click.Context, store: Path | None, no_validate: bool) -> None:
+    """Validate the data and load it into a fresh store, then swap it in atomically.
+
+    A failed or interrupted load leaves the previous store exactly as it was.
+    """
+    from tipgraph.build import build_store
+    from tipgraph.store.location import StoreLocation
+
+    settings = _settings(ctx)
+    location = StoreLocation(_store_dir(ctx, store))
+    try:
+        version = build_store(settings, location, validate=not no_validate, progress=_progress)
+    except TipgraphError as error:
+        raise CouldNotRun(str(error)) from None
+    manifest = version.manifest
+    click.echo(
+        f"loaded {manifest.triples:,} triples in {len(manifest.graphs)} graphs from "
+        f"{manifest.files} files in {manifest.seconds:.1f} s "
+        f"(version {manifest.version[:12]}{'' if manifest.validated else ', NOT validated'})",
+        err=True,
+    )
+
+
+QUERY_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld"]
+
+
+@main.command()
+@click.argument("query_text", metavar="QUERY", required=False)
+@click.option(
+    "-f",
+    "--file",
+    "query_file",
+    type=click.File("r", encoding="utf-8"),
+    help="Read the query from a file ('-' for stdin).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(QUERY_FORMATS),
+    default="table",
+    show_default=True,
+    help="table for people (Turtle for CONSTRUCT/DESCRIBE); the others are the standard formats.",
+)
+@_store_option
+@click.pass_context
+def query(
+    ctx: click.Context,
+    query_text: str | None,
+    query_file: Any,
+    output_format: str,
+    store: Path | None,
+) -> None:
+    """Run a SPARQL query on the store. The prefixes of README are predeclared.
+
+    The default graph is the union of all graphs, as on the endpoint. Exit 2 if the query does
+    not parse or the store is missing.
+    """
+    from tipgraph.table import run_query
+
+    if (query_text is None) == (query_file is None):
+        raise click.UsageError("give the query as an argument or with -f FILE (one of them).")
+    text = query_text if query_text is not None else query_file.read()
+    try:
+        run_query(_store_dir(ctx, store), text, output_format, sys.stdout.buffer)
+    except TipgraphError as error:
+        raise CouldNotRun(str(error)) from None
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@_store_option
+@click.option(
+    "--timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds a query may run before it is stopped (503).",
+)
+@click.option(
+    "--max-rows",
+    default=100_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Most rows (or triples) one result may have; more is an error, never a truncation.",
+)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Query worker processes (each holds the store open read-only).",
+)
+@click.option(
+    "--queue",
+    "queue_size",
+    default=16,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Queries that may wait for a worker; beyond that, 503 with Retry-After.",
+)
+@click.option("--access-log/--no-access-log", default=False, help="Log every request.")
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    store: Path | None,
+    timeout: float,
+    max_rows: int,
+    workers: int,
+    queue_size: int,
+    access_log: bool,
+) -> None:
+    """Serve the store as a read-only SPARQL 1.1 endpoint at /sparql.
+
+    If the store is empty, the checkout's data is validated and loaded into it first.
+    """
+    import uvicorn
+
+    from tipgraph.build import build_store
+    from tipgraph.config import EndpointSettings
+    from tipgraph.store.location import StoreLocation
+    from tipgraph.web.app import create_app
+
+    location = StoreLocation(_store_dir(ctx, store))
+    try:
+        if location.current() is None:
+            click.echo(f"no store in {location.path} yet: loading the data first", err=True)
+            build_store(_settings(ctx), location, progress=_progress)
+        settings = EndpointSettings(
+            store_dir=location.path,
+            timeout=timeout,
+            max_rows=max_rows,
+            workers=workers,
+            queue_size=queue_size,
+        )
+        app = create_app(settings)
+    except TipgraphError as error:
+        raise CouldNotRun(str(error)) from None
+    click.echo(f"tipgraph SPARQL endpoint: http://{host}:{port}/sparql", err=True)
+    uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="info")

@@ -42,3 +42,31 @@ class Settings:
                     "or pass --root (or set TIPGRAPH_ROOT)."
                 )
         return settings
+
+
+DEFAULT_STORE = Path(".tipgraph") / "store"
+
+
+@dataclass(frozen=True)
+class EndpointSettings:
+    """How the public endpoint runs: the store it serves and the limits it enforces."""
+
+    store_dir: Path
+    timeout: float = 30.0
+    max_rows: int = 100_000
+    workers: int = 2
+    queue_size: int = 16
+    max_query_bytes: int = 1 << 20
+    # A result up to this size is sent whole, with Content-Length; a larger one is streamed.
+    buffer_bytes: int = 1 << 20
+    cache_seconds: int = 300
+
+
+def store_dir(option: Path | None, root: Path, environ: Mapping[str, str] | None = None) -> Path:
+    """The store: ``--store``, then ``TIPGRAPH_STORE``, then ``<root>/.tipgraph/store``."""
+    env = os.environ if environ is None else environ
+    if option is not None:
+        return option.resolve()
+    if env.get("TIPGRAPH_STORE"):
+        return Path(env["TIPGRAPH_STORE"]).resolve()
+    return root / DEFAULT_STORE

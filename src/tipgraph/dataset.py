@@ -124,6 +124,21 @@ def report_folders(paths: Iterable[Path]) -> list[Path]:
     return sorted(folders)
 
 
+def source_texts(data_paths: Iterable[Path]) -> list[SourceText]:
+    """The source texts of every report under ``data_paths``."""
+    return [text for folder in report_folders(data_paths) for text in read_source_texts(folder)]
+
+
+def source_text_quad(text: SourceText) -> ox.Quad:
+    """The quad attaching a source text to its IRI (``prov:value``) in its report's graph."""
+    return ox.Quad(
+        ox.NamedNode(text.iri),
+        ox.NamedNode(f"{PROV}value"),
+        ox.Literal(text.text),
+        ox.NamedNode(text.graph),
+    )
+
+
 def assemble_dataset(ontology_dir: Path, data_paths: Iterable[Path]) -> AssembledDataset:
     """Parse the ontology and the data into one in-memory store, one named graph per folder."""
     data_paths = [Path(p) for p in data_paths]
@@ -137,14 +152,8 @@ def assemble_dataset(ontology_dir: Path, data_paths: Iterable[Path]) -> Assemble
         for quad in quads:
             if isinstance(quad.subject, ox.NamedNode | ox.BlankNode):
                 assembled.subject_files.setdefault(quad.subject.value, set()).add(file)
-    value = ox.NamedNode(f"{PROV}value")
-    for folder in report_folders(data_paths):
-        for text in read_source_texts(folder):
-            assembled.texts.append(text)
-            assembled.store.add(
-                ox.Quad(
-                    ox.NamedNode(text.iri), value, ox.Literal(text.text), ox.NamedNode(text.graph)
-                )
-            )
-            assembled.subject_files.setdefault(text.iri, set()).add(text.path)
+    for text in source_texts(data_paths):
+        assembled.texts.append(text)
+        assembled.store.add(source_text_quad(text))
+        assembled.subject_files.setdefault(text.iri, set()).add(text.path)
     return assembled

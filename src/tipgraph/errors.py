@@ -31,3 +31,53 @@ class DataSyntaxError(TipgraphError):
 
 class SourceTextError(TipgraphError):
     """A report's source text cannot be read as UTF-8 text."""
+
+
+class StoreError(TipgraphError):
+    """The store is missing, unreadable, or a load into it failed."""
+
+
+class DataNotValidError(TipgraphError):
+    """The data does not conform to the shapes, so it is not loaded."""
+
+
+class QueryError(TipgraphError):
+    """A SPARQL query that tipgraph will not answer; ``status`` is its HTTP status."""
+
+    status = 400
+
+
+class QuerySyntaxError(QueryError):
+    """The query does not parse; the message is the parser's, with line and column."""
+
+
+class FederatedQueryRefused(QueryError):
+    """The query uses SERVICE, which the public endpoint never executes."""
+
+
+class NotAcceptable(QueryError):
+    """None of the formats the client accepts can carry this kind of result."""
+
+    status = 406
+
+
+class ResultTooLarge(QueryError):
+    """The result has more rows (or triples) than the configured maximum."""
+
+
+class QueryTimeout(QueryError):
+    """The query ran longer than the time limit and was stopped."""
+
+    status = 503
+
+
+class EndpointBusy(QueryError):
+    """Every query worker is busy and the waiting queue is full."""
+
+    status = 503
+
+
+class WorkerFailed(QueryError):
+    """The worker evaluating the query died (e.g. killed by the operating system)."""
+
+    status = 503

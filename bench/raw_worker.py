@@ -1,0 +1,111 @@
+"""The "raw pyoxigraph" target of run.py: queries evaluated in-process, without HTTP.
+
+    python bench/raw_worker.py DIR
+
+Opens the Oxigraph database DIR read-only and answers commands, one JSON object a line on stdin,
+with one JSON object a line on stdout:
+
+- ``{"cmd": "load", "query": …, "form": "select"|"construct", "seconds": 5, "concurrency": 8}``
+  runs the query in ``concurrency`` threads for ``seconds`` (pyoxigraph releases the GIL while it
+  evaluates) and answers ``{"elapsed": s, "latencies": [s, …], "errors": 0}``;
+- ``{"cmd": "once", "query": …, "form": …}`` runs it once and answers
+  ``{"seconds": s, "bytes": n, "rows": n}``;
+- ``{"cmd": "quit"}`` ends the worker.
+
+Each evaluation is ``store.query(q, use_default_graph_as_union=True)`` serialised to SPARQL JSON
+(SELECT) or N-Triples (CONSTRUCT), the work an endpoint does apart from HTTP. It runs in its own
+process so that its memory and CPU time can be measured like those of the servers.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from typing import Any
+
+import pyoxigraph as ox
+
+
+def evaluate(store: ox.Store, query: str, form: str) -> bytes:
+    result = store.query(query, use_default_graph_as_union=True)
+    if form == "construct":
+        assert isinstance(result, ox.QueryTriples)
+        body = result.serialize(format=ox.RdfFormat.N_TRIPLES)
+    else:
+        assert isinstance(result, ox.QuerySolutions | ox.QueryBoolean)
+        body = result.serialize(format=ox.QueryResultsFormat.JSON)
+    assert body is not None  # serialize() without an output returns the bytes
+    return body
+
+
+def count_rows(body: bytes, form: str) -> int:
+    if form == "construct":
+        return body.count(b"\n")
+    return len(json.loads(body)["results"]["bindings"])
+
+
+def load(
+    store: ox.Store, query: str, form: str, seconds: float, concurrency: int
+) -> dict[str, Any]:
+    latencies: list[list[float]] = [[] for _ in range(concurrency)]
+    errors = [0] * concurrency
+    start = time.perf_counter()
+    deadline = start + seconds
+
+    def client(index: int) -> None:
+        mine = latencies[index]
+        while time.perf_counter() < deadline:
+            began = time.perf_counter()
+            try:
+                evaluate(store, query, form)
+            except Exception:
+                errors[index] += 1
+                continue
+            mine.append(time.perf_counter() - began)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {
+        "elapsed": time.perf_counter() - start,
+        "latencies": [x for mine in latencies for x in mine],
+        "errors": sum(errors),
+    }
+
+
+def once(store: ox.Store, query: str, form: str) -> dict[str, Any]:
+    began = time.perf_counter()
+    body = evaluate(store, query, form)
+    seconds = time.perf_counter() - began
+    return {"seconds": seconds, "bytes": len(body), "rows": count_rows(body, form)}
+
+
+def main() -> int:
+    store = ox.Store.read_only(sys.argv[1])
+    print(json.dumps({"ready": True}), flush=True)  # noqa: T201
+    for line in sys.stdin:
+        command = json.loads(line)
+        if command["cmd"] == "quit":
+            break
+        if command["cmd"] == "load":
+            answer = load(
+                store,
+                command["query"],
+                command["form"],
+                command["seconds"],
+                command["concurrency"],
+            )
+        elif command["cmd"] == "once":
+            answer = once(store, command["query"], command["form"])
+        else:
+            answer = {"error": f"unknown command {command['cmd']!r}"}
+        print(json.dumps(answer), flush=True)  # noqa: T201
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,241 @@
+"""Evaluate one SPARQL query on a pyoxigraph store and write it in the negotiated format.
+
+Evaluation and serialisation happen in one place and one thread: pyoxigraph result objects
+must not cross threads. Rows are counted while pyoxigraph's own serialisers write, so a result
+over ``max_rows`` is an error rather than a silently truncated answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from tipgraph.errors import NotAcceptable, QueryError, QuerySyntaxError, ResultTooLarge
+from tipgraph.namespaces import PREFIXES
+from tipgraph.sparql import (
+    MediaType,
+    ResultKind,
+    format_by_name,
+    media_types_for,
+    names_dataset,
+    negotiate,
+)
+
+
+class Output(Protocol):
+    """Where serialised bytes go (a file, a pipe to the web process, a buffer)."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """A query with what the client asked of its answer (SPARQL 1.1 Protocol §2.1)."""
+
+    query: str
+    accept: str | None = None
+    format: str | None = None
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    max_rows: int | None = None
+
+
+@dataclass(frozen=True)
+class ResultHead:
+    """What is known of a result before its first byte: its kind and media type."""
+
+    kind: ResultKind
+    media_type: MediaType
+
+
+def _dataset_options(store_query: QueryRequest) -> dict[str, object]:
+    """pyoxigraph's dataset arguments: the protocol's dataset, else FROM, else the union."""
+    if store_query.default_graphs or store_query.named_graphs:
+        # §2.1.4: a protocol dataset replaces the query's FROM / FROM NAMED entirely.
+        try:
+            return {
+                "default_graph": [ox.NamedNode(iri) for iri in store_query.default_graphs],
+                "named_graphs": [ox.NamedNode(iri) for iri in store_query.named_graphs],
+            }
+        except ValueError as error:
+            raise QueryError(
+                f"a default-graph-uri or named-graph-uri is not an IRI: {error}"
+            ) from None
+    if names_dataset(store_query.query):
+        return {}
+    return {"use_default_graph_as_union": True}
+
+
+def choose_media_type(request: QueryRequest, kind: ResultKind) -> MediaType:
+    """The format for a result of ``kind``: ``format=`` if given, else by Accept; or 406."""
+    offered = media_types_for(kind)
+    if request.format:
+        chosen = format_by_name(request.format)
+        if chosen is None or chosen not in offered:
+            names = ", ".join(m.short_names[0] for m in offered)
+            raise NotAcceptable(
+                f"format={request.format!r} cannot carry a {kind} result; use one of {names}."
+            )
+        return chosen
+    negotiated = negotiate(request.accept, offered)
+    if negotiated is None:
+        names = ", ".join(m.name for m in offered)
+        raise NotAcceptable(
+            f"none of the accepted types ({request.accept}) can carry a {kind} result; "
+            f"accept one of {names}."
+        )
+    return negotiated
+
+
+class PreparedQuery:
+    """A parsed, started query: its head is known, its body not yet written."""
+
+    def __init__(self, store: ox.Store, request: QueryRequest) -> None:
+        try:
+            self._result = store.query(
+                request.query,
+                prefixes=PREFIXES,  # predeclared, as README documents; PREFIX overrides them
+                **_dataset_options(request),  # type: ignore[arg-type]
+            )
+        except SyntaxError as error:
+            raise QuerySyntaxError(f"query does not parse: {error}") from None
+        if isinstance(self._result, ox.QuerySolutions):
+            kind = ResultKind.SOLUTIONS
+        elif isinstance(self._result, ox.QueryBoolean):
+            kind = ResultKind.BOOLEAN
+        else:
+            kind = ResultKind.GRAPH
+        self.head = ResultHead(kind, choose_media_type(request, kind))
+        self._max_rows = request.max_rows
+
+    def write(self, output: Output) -> int:
+        """Serialise the whole result to ``output``; return its rows (or triples)."""
+        result, media, cap = self._result, self.head.media_type, self._max_rows
+        if isinstance(result, ox.QueryBoolean):
+            assert media.results_format is not None
+            result.serialize(output, format=media.results_format)  # type: ignore[arg-type]
+            output.flush()
+            return 1
+        if isinstance(result, ox.QuerySolutions):
+            assert media.results_format is not None
+            counter = RowCounter(output, media.results_format, cap)
+            # pyoxigraph only needs write() and flush(), which any Output has.
+            result.serialize(counter, format=media.results_format)  # type: ignore[arg-type]
+            counter.flush()
+            return counter.rows
+        assert media.rdf_format is not None
+        triples = _capped(result, cap)
+        ox.serialize(triples, output, media.rdf_format, prefixes=_prefixes(media))  # type: ignore[arg-type]
+        output.flush()
+        return triples.count
+
+
+def _prefixes(media: MediaType) -> dict[str, str] | None:
+    return PREFIXES if media.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+
+
+class _capped(Iterator[ox.Triple]):
+    """The triples of a graph result, raising ResultTooLarge past ``cap``."""
+
+    def __init__(self, triples: ox.QueryTriples, cap: int | None) -> None:
+        self._triples = triples
+        self._cap = cap
+        self.count = 0
+
+    def __next__(self) -> ox.Triple:
+        triple: ox.Triple = next(self._triples)
+        self.count += 1
+        if self._cap is not None and self.count > self._cap:
+            raise ResultTooLarge(
+                f"the result has more than {self._cap} triples; narrow the query or add LIMIT."
+            )
+        return triple
+
+
+# A solution starts where a JSON object opens inside "bindings" and is followed by a key. Inside
+# a string the same three bytes would end the string, so they are followed by "," or "}" there.
+# (An empty solution, {}, is not counted: it costs nothing to send.)
+JSON_ROW_STARTS = (b'[{"', b',{"')
+JSON_NOT_ROW_STARTS = (b'[{",', b'[{"}', b',{",', b',{"}')
+XML_ROW_STARTS = (b"<result>",)  # "<" in text is escaped as &lt;
+
+
+def _count_all(data: bytes, patterns: tuple[bytes, ...]) -> int:
+    return sum(data.count(pattern) for pattern in patterns)
+
+
+def count_json_rows(data: bytes) -> int:
+    """Solutions starting in a piece of SPARQL JSON results (see JSON_ROW_STARTS)."""
+    return _count_all(data, JSON_ROW_STARTS) - _count_all(data, JSON_NOT_ROW_STARTS)
+
+
+def count_xml_rows(data: bytes) -> int:
+    """Solutions starting in a piece of SPARQL XML results."""
+    return _count_all(data, XML_ROW_STARTS)
+
+
+class RowCounter:
+    """Passes serialised solutions to ``output``, counting rows; raises past ``max_rows``."""
+
+    def __init__(
+        self, output: Output, results_format: ox.QueryResultsFormat, max_rows: int | None
+    ) -> None:
+        self._output = output
+        self._format = results_format
+        self._max_rows = max_rows
+        self._tail = b""
+        self._in_quotes = False
+        self.rows = 0
+
+    def write(self, data: bytes) -> int:
+        self.rows += self._count(data)
+        if self._max_rows is not None and self.rows > self._max_rows:
+            raise ResultTooLarge(
+                f"the result has more than {self._max_rows} rows; narrow the query or add LIMIT."
+            )
+        return self._output.write(data)
+
+    def flush(self) -> None:
+        self._output.flush()
+
+    def _count(self, data: bytes) -> int:
+        fmt = self._format
+        if fmt == ox.QueryResultsFormat.TSV:  # literals escape their newlines; line 1 is a header
+            lines = data.count(b"\n")
+            return lines - 1 if self._first(data) else lines
+        if fmt == ox.QueryResultsFormat.XML:  # "<" in text is escaped as &lt;
+            return self._overlapping_count(data, count_xml_rows, 7)
+        if fmt == ox.QueryResultsFormat.JSON:
+            return self._overlapping_count(data, count_json_rows, 3)
+        return self._count_csv(data)
+
+    def _first(self, data: bytes) -> bool:
+        first = not self._tail
+        self._tail = self._tail or b"\n"
+        return first and bool(data)
+
+    def _overlapping_count(self, data: bytes, count: Callable[[bytes], int], keep: int) -> int:
+        """Count in ``data``, also finding a pattern split between two writes."""
+        joined = self._tail + data
+        found = count(joined) - count(self._tail)
+        self._tail = joined[-keep:]
+        return found
+
+    def _count_csv(self, data: bytes) -> int:
+        """Row ends outside quoted fields (a quoted literal may hold newlines)."""
+        header = self._first(data)
+        if not self._in_quotes and b'"' not in data:
+            rows = data.count(b"\n")
+        else:
+            rows = 0
+            for index, part in enumerate(data.split(b'"')):
+                if index:
+                    self._in_quotes = not self._in_quotes
+                if not self._in_quotes:
+                    rows += part.count(b"\n")
+        return rows - 1 if header else rows

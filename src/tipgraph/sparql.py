@@ -1,0 +1,212 @@
+"""SPARQL on the wire: media types, Accept negotiation, and the checks made before evaluation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+import pyoxigraph as ox
+
+from tipgraph.errors import FederatedQueryRefused
+
+
+class ResultKind(StrEnum):
+    """What a query form returns: solutions (SELECT), a boolean (ASK), or a graph."""
+
+    SOLUTIONS = "solutions"
+    BOOLEAN = "boolean"
+    GRAPH = "graph"
+
+
+@dataclass(frozen=True)
+class MediaType:
+    """A format tipgraph serialises results to, by the pyoxigraph serialiser that writes it."""
+
+    name: str
+    short_names: tuple[str, ...]
+    results_format: ox.QueryResultsFormat | None = None
+    rdf_format: ox.RdfFormat | None = None
+
+    @property
+    def kinds(self) -> tuple[ResultKind, ...]:
+        if self.results_format is not None:
+            return (ResultKind.SOLUTIONS, ResultKind.BOOLEAN)
+        return (ResultKind.GRAPH,)
+
+    @property
+    def content_type(self) -> str:
+        textual = self.name.startswith("text/") or self.name.endswith(("json", "xml"))
+        return f"{self.name}; charset=utf-8" if textual else self.name
+
+
+# Server preference order: the first acceptable one wins among equal q-values.
+MEDIA_TYPES: tuple[MediaType, ...] = (
+    MediaType("application/sparql-results+json", ("json", "srj"), ox.QueryResultsFormat.JSON),
+    MediaType("application/sparql-results+xml", ("xml", "srx"), ox.QueryResultsFormat.XML),
+    MediaType("text/csv", ("csv",), ox.QueryResultsFormat.CSV),
+    MediaType("text/tab-separated-values", ("tsv",), ox.QueryResultsFormat.TSV),
+    MediaType("text/turtle", ("turtle", "ttl"), rdf_format=ox.RdfFormat.TURTLE),
+    MediaType("application/n-triples", ("nt", "ntriples"), rdf_format=ox.RdfFormat.N_TRIPLES),
+    MediaType("application/ld+json", ("jsonld", "json-ld"), rdf_format=ox.RdfFormat.JSON_LD),
+    MediaType("application/rdf+xml", ("rdf", "rdfxml", "owl"), rdf_format=ox.RdfFormat.RDF_XML),
+    MediaType("application/n-quads", ("nq", "nquads"), rdf_format=ox.RdfFormat.N_QUADS),
+    MediaType("application/trig", ("trig",), rdf_format=ox.RdfFormat.TRIG),
+)
+# Aliases clients send for the types above (RFC 4180 CSV is text/csv; JSON is often plain).
+ALIASES = {
+    "application/json": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+    "text/xml": "application/sparql-results+xml",
+    "application/x-turtle": "text/turtle",
+    "text/plain": "application/n-triples",
+    "application/json-ld": "application/ld+json",
+}
+BY_NAME = {m.name: m for m in MEDIA_TYPES}
+BY_SHORT_NAME = {short: m for m in MEDIA_TYPES for short in m.short_names}
+
+
+def media_types_for(kind: ResultKind) -> tuple[MediaType, ...]:
+    """The formats that can carry a result of ``kind``, in server preference order."""
+    return tuple(m for m in MEDIA_TYPES if kind in m.kinds)
+
+
+def format_by_name(name: str) -> MediaType | None:
+    """A ``format=`` parameter value (short name or media type) as a MediaType, if known."""
+    name = name.strip().lower()
+    return BY_SHORT_NAME.get(name) or BY_NAME.get(ALIASES.get(name, name))
+
+
+@dataclass(frozen=True)
+class AcceptRange:
+    """One entry of an Accept header: ``type/subtype`` (``*`` allowed) with its q-value."""
+
+    type: str
+    subtype: str
+    q: float
+
+    def matches(self, media: str) -> int:
+        """Specificity of the match with ``media`` (2 exact, 1 type/*, 0 */*), or -1."""
+        main, sub = media.split("/", 1)
+        if self.type == "*":
+            return 0
+        if self.type != main:
+            return -1
+        if self.subtype == "*":
+            return 1
+        return 2 if self.subtype == sub else -1
+
+
+def parse_accept(header: str | None) -> list[AcceptRange]:
+    """The ranges of an Accept header (RFC 9110 §12.5.1); malformed entries are ignored."""
+    if not header or not header.strip():
+        return [AcceptRange("*", "*", 1.0)]
+    ranges = []
+    for part in header.split(","):
+        fields = [f.strip() for f in part.split(";")]
+        media = ALIASES.get(fields[0].lower(), fields[0].lower())
+        if media.count("/") != 1:
+            continue
+        main, sub = media.split("/")
+        q = 1.0
+        for param in fields[1:]:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        if main and sub and not (main == "*" and sub != "*"):
+            ranges.append(AcceptRange(main, sub, q))
+    return ranges
+
+
+def negotiate(accept: str | None, offered: tuple[MediaType, ...]) -> MediaType | None:
+    """The offered type the client prefers most, or None if it accepts none of them.
+
+    Each offered type takes the q-value of its most specific matching range; ties go to the
+    server's order. ``q=0`` means "not acceptable".
+    """
+    ranges = parse_accept(accept)
+    best: tuple[float, int] = (0.0, 0)
+    chosen = None
+    for position, media in enumerate(offered):
+        matching = [(r.matches(media.name), r.q) for r in ranges if r.matches(media.name) >= 0]
+        if not matching:
+            continue
+        q = max(matching)[1]
+        score = (q, -position)
+        if q > 0 and (chosen is None or score > best):
+            best, chosen = score, media
+    return chosen
+
+
+def prefers_html(accept: str | None) -> bool:
+    """Whether a client (a browser) prefers an HTML page to any RDF or results format."""
+    html = MediaType("text/html", ())
+    return negotiate(accept, (*MEDIA_TYPES, html)) is html if accept else False
+
+
+# SPARQL 1.1 Query §19.2: \u and \U escapes are replaced before the query is parsed.
+CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+# Tokens that may contain the word SERVICE without being the keyword: strings, IRIs, comments,
+# variables and prefixed names. Anything else that spells SERVICE is treated as the keyword.
+TOKEN = re.compile(
+    "|".join(
+        (
+            r"(?P<string>'{3}(?:[^'\\]|\\.|'(?!''))*'{3}|\"{3}(?:[^\"\\]|\\.|\"(?!\"\"))*\"{3}"
+            r"|'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\")",
+            r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
+            r"(?P<comment>#[^\n\r]*)",
+            r"(?P<variable>[?$]\w+)",
+            r"(?P<name>(?:[A-Za-z_][\w\-.]*)?:[\w\-.:%\\]*)",
+            r"(?P<word>[A-Za-z_]\w*)",
+        )
+    )
+)
+SERVICE_WORD = re.compile(r"(?<![A-Za-z0-9_])service(?![A-Za-z0-9_])", re.IGNORECASE)
+
+
+def unescape_codepoints(query: str) -> str:
+    """The query with its ``\\uXXXX`` / ``\\UXXXXXXXX`` escapes replaced, as the parser sees it."""
+
+    def replace(match: re.Match[str]) -> str:
+        code = int(match[1] or match[2], 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match[0]
+
+    return CODEPOINT_ESCAPE.sub(replace, query)
+
+
+def _may_be_service(kind: str | None, token: str) -> bool:
+    if kind == "word":
+        return token.upper() == "SERVICE"
+    if kind == "name":  # `SERVICE:x` might parse as the keyword followed by `:x`
+        return token.partition(":")[0].upper() == "SERVICE"
+    if kind == "iri":  # `?a<1)SERVICE?v#>` is a comparison, not an IRI, to the parser
+        return bool(SERVICE_WORD.search(token)) and any(c in token for c in "()")
+    return False
+
+
+def refuse_federated(query: str) -> None:
+    """Raise FederatedQueryRefused if the query may contain the SERVICE keyword.
+
+    pyoxigraph would call the named service over HTTP, letting any client make the server
+    request any URL. The check errs on the side of refusing.
+    """
+    text = unescape_codepoints(query)
+    for match in TOKEN.finditer(text):
+        if _may_be_service(match.lastgroup, match[0]):
+            line = text.count("\n", 0, match.start()) + 1
+            column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+            raise FederatedQueryRefused(
+                f"line {line}, column {column}: federated queries (SERVICE) are not executed "
+                "by this endpoint; query the other service yourself and combine the results."
+            )
+
+
+def names_dataset(query: str) -> bool:
+    """Whether the query chooses its own dataset with FROM or FROM NAMED."""
+    return any(
+        match.lastgroup == "word" and match[0].upper() == "FROM"
+        for match in TOKEN.finditer(unescape_codepoints(query))
+    )

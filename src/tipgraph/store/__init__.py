@@ -1,0 +1,1 @@
+"""Where the published graph lives: a versioned Oxigraph directory swapped atomically."""

@@ -1,0 +1,154 @@
+"""A store directory holding versions of the database, one of them current.
+
+Layout of ``--store DIR``::
+
+    DIR/current            symlink to the active version (replaced atomically by rename)
+    DIR/<version>/oxigraph the Oxigraph database
+    DIR/<version>/manifest.json  what was loaded, when, how many triples, the content hash
+    DIR/.building-*        a load in progress (removed when it fails; stale ones are swept)
+
+A load writes a new version beside the current one and swaps the symlink only once the new
+database is complete, so readers see the old version or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from tipgraph.errors import StoreError
+
+CURRENT = "current"
+DATABASE = "oxigraph"
+MANIFEST = "manifest.json"
+BUILDING_PREFIX = ".building-"
+KEEP_VERSIONS = 2  # the current one and the one before: a running server may still read it
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a store version holds."""
+
+    version: str
+    triples: int
+    graphs: dict[str, int]
+    files: int
+    loaded_at: str
+    seconds: float
+    validated: bool
+
+
+@dataclass(frozen=True)
+class StoreVersion:
+    """One complete, loaded version of the store."""
+
+    path: Path
+    manifest: Manifest
+
+    @property
+    def database(self) -> Path:
+        return self.path / DATABASE
+
+
+class StoreLocation:
+    """The ``--store`` directory."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def current(self) -> StoreVersion | None:
+        """The active version, or None when nothing was loaded yet."""
+        link = self.path / CURRENT
+        if not link.is_symlink() and not link.exists():
+            return None
+        target = link.resolve()
+        try:
+            manifest = Manifest(**json.loads((target / MANIFEST).read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError) as error:
+            raise StoreError(
+                f"{link}: not a complete tipgraph store ({error}); run `tipgraph load` again."
+            ) from None
+        return StoreVersion(target, manifest)
+
+    def require_current(self) -> StoreVersion:
+        """The active version; StoreError saying how to create one if there is none."""
+        version = self.current()
+        if version is None:
+            raise StoreError(f"{self.path}: no store here yet; run `tipgraph load` first.")
+        return version
+
+    @contextlib.contextmanager
+    def new_version(self) -> Iterator[Path]:
+        """A fresh folder to build a version in; removed unless :meth:`activate` took it."""
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            lock = (self.path / ".lock").open("a")
+        except OSError as error:
+            raise StoreError(f"{self.path}: cannot create the store ({error.strerror}).") from None
+        with lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreError(
+                    f"{self.path}: another `tipgraph load` is writing this store; wait for it."
+                ) from None
+            try:
+                self._sweep_stale_builds()
+                folder = Path(tempfile.mkdtemp(prefix=BUILDING_PREFIX, dir=self.path))
+                folder.chmod(0o755)  # readable by a server running as another user
+            except OSError as error:
+                raise StoreError(f"{self.path}: cannot write ({error.strerror}).") from None
+            try:
+                yield folder
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def activate(self, folder: Path, manifest: Manifest) -> StoreVersion:
+        """Make the complete version built in ``folder`` the current one, atomically."""
+        try:
+            (folder / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2) + "\n")
+            final = self.path / f"{manifest.loaded_at.replace(':', '')}-{manifest.version[:12]}"
+            folder.rename(final)
+            _fsync_dir(self.path)
+            link = self.path / f".{CURRENT}-{os.getpid()}"
+            with contextlib.suppress(FileNotFoundError):
+                link.unlink()
+            link.symlink_to(final.name)
+            link.replace(self.path / CURRENT)  # rename(2): atomic
+            _fsync_dir(self.path)
+        except OSError as error:
+            raise StoreError(f"{self.path}: cannot activate the new store ({error}).") from None
+        self._remove_old_versions(keep=final)
+        return StoreVersion(final, manifest)
+
+    def _versions(self) -> list[Path]:
+        return sorted(
+            p
+            for p in self.path.iterdir()
+            if p.is_dir() and not p.is_symlink() and (p / MANIFEST).is_file()
+        )
+
+    def _remove_old_versions(self, keep: Path) -> None:
+        older = [p for p in self._versions() if p != keep]
+        for folder in older[: max(len(older) - (KEEP_VERSIONS - 1), 0)]:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _sweep_stale_builds(self) -> None:
+        """Remove what interrupted loads left behind (no process holds them any more)."""
+        for folder in self.path.glob(f"{BUILDING_PREFIX}*"):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

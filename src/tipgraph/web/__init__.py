@@ -1,0 +1,1 @@
+"""The public web app: the SPARQL endpoint and, later, linked-data pages and downloads."""

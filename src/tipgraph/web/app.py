@@ -1,0 +1,80 @@
+"""``create_app(settings)``: the FastAPI application serving one store, read-only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from tipgraph.config import EndpointSettings
+from tipgraph.store.location import StoreLocation
+from tipgraph.web.errors import install_error_handlers
+from tipgraph.web.sparql_endpoint import router as sparql_router
+from tipgraph.workers import PoolSettings, QueryPool
+
+
+def create_app(settings: EndpointSettings) -> FastAPI:
+    """The web app for the store in ``settings.store_dir`` (which must hold a loaded version)."""
+    version = StoreLocation(settings.store_dir).require_current()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool_settings = PoolSettings(
+            store_path=version.database,
+            workers=settings.workers,
+            timeout=settings.timeout,
+            queue_size=settings.queue_size,
+        )
+        async with QueryPool(pool_settings) as pool:
+            app.state.pool = pool
+            yield
+
+    app = FastAPI(
+        title="tipgraph",
+        summary="Facts about combating trafficking in human beings, as Linked Open Data.",
+        version=version.manifest.version[:12],
+        lifespan=lifespan,
+        docs_url=None,  # Swagger UI loads from a CDN; users may be offline
+        redoc_url=None,
+    )
+    app.state.endpoint_settings = settings
+    app.state.store_version = version
+    app.state.templates = jinja2.Environment(
+        loader=jinja2.PackageLoader("tipgraph.web", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=["ETag", "Retry-After", "Content-Length"],
+        max_age=86400,
+    )
+    install_error_handlers(app)
+    app.include_router(sparql_router)
+
+    @app.get("/health", summary="Liveness and readiness for load balancers")
+    def health(request: Request) -> JSONResponse:
+        pool: QueryPool = request.app.state.pool
+        body = {
+            "status": "ok",
+            "version": version.manifest.version,
+            "triples": version.manifest.triples,
+            "loaded_at": version.manifest.loaded_at,
+            "workers": settings.workers,
+            "running": pool.busy,
+            "waiting": pool.waiting,
+        }
+        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/sparql", status_code=303)
+
+    return app

@@ -1,0 +1,33 @@
+"""One place that turns tipgraph errors into HTTP answers: status, plain-text message."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse
+
+from tipgraph.errors import EndpointBusy, QueryError, TipgraphError
+from tipgraph.web.protocol import ProtocolError
+
+RETRY_AFTER_SECONDS = "2"
+
+
+def error_response(error: TipgraphError) -> PlainTextResponse:
+    """The answer to ``error``: its status and message; never a traceback or a local path."""
+    status = 500
+    if isinstance(error, ProtocolError | QueryError):
+        status = error.status
+    headers = {"Cache-Control": "no-store"}
+    if isinstance(error, EndpointBusy):
+        headers["Retry-After"] = RETRY_AFTER_SECONDS
+    message = str(error) if status < 500 or isinstance(error, QueryError) else "internal error"
+    return PlainTextResponse(f"{message}\n", status_code=status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Answer every TipgraphError raised by a route with :func:`error_response`."""
+
+    async def handle(request: Request, error: Exception) -> PlainTextResponse:
+        assert isinstance(error, TipgraphError)
+        return error_response(error)
+
+    app.add_exception_handler(TipgraphError, handle)

@@ -1,0 +1,288 @@
+"""The read-only SPARQL 1.1 Protocol endpoint at ``/sparql`` (query operation only)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+from starlette.types import Receive, Scope, Send
+
+from tipgraph.config import EndpointSettings
+from tipgraph.errors import NotAcceptable, TipgraphError
+from tipgraph.evaluation import QueryRequest
+from tipgraph.namespaces import PREFIXES
+from tipgraph.service import service_description
+from tipgraph.sparql import (
+    MEDIA_TYPES,
+    ResultKind,
+    media_types_for,
+    negotiate,
+    prefers_html,
+    refuse_federated,
+)
+from tipgraph.store.location import StoreVersion
+from tipgraph.web.errors import error_response
+from tipgraph.web.protocol import ProtocolError, read_protocol_request
+from tipgraph.workers import QueryPool, RunningQuery
+
+router = APIRouter()
+
+EXAMPLE_QUERY = """SELECT ?indicator ?label (COUNT(?observation) AS ?observations)
+WHERE {
+  ?observation tip:indicator ?indicator .
+  ?indicator skos:prefLabel ?label .
+  FILTER(LANG(?label) = "en")
+}
+GROUP BY ?indicator ?label
+ORDER BY DESC(?observations)"""
+
+QUERY_PARAMETERS: list[dict[str, Any]] = [
+    {
+        "name": "query",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": (
+            "A SPARQL 1.1 query. Without it, GET answers the service description "
+            "(browsers get the query page)."
+        ),
+    },
+    {
+        "name": "default-graph-uri",
+        "in": "query",
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "description": "Graphs forming the default graph (replaces FROM).",
+    },
+    {
+        "name": "named-graph-uri",
+        "in": "query",
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "description": "Graphs available to GRAPH (replaces FROM NAMED).",
+    },
+    {
+        "name": "format",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": (
+            "Result format overriding Accept: json, xml, csv, tsv, ttl, nt, jsonld, rdf, nq, "
+            "trig or a media type."
+        ),
+    },
+]
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The result, in the negotiated format.",
+        "content": {m.name: {} for m in MEDIA_TYPES},
+    },
+    304: {"description": "Not modified (If-None-Match matched the ETag)."},
+    400: {
+        "description": "Malformed query, SERVICE refused, too many rows, or bad parameters.",
+        "content": {"text/plain": {}},
+    },
+    403: {
+        "description": "SPARQL Update is refused: the endpoint is read-only.",
+        "content": {"text/plain": {}},
+    },
+    406: {
+        "description": "No acceptable format for this kind of result.",
+        "content": {"text/plain": {}},
+    },
+    413: {"description": "Request body too large.", "content": {"text/plain": {}}},
+    415: {"description": "POST body of an unsupported media type.", "content": {"text/plain": {}}},
+    503: {
+        "description": "Time limit exceeded, or busy (see Retry-After).",
+        "content": {"text/plain": {}},
+    },
+}
+
+
+def _etag(version: StoreVersion, request: QueryRequest, accept: str | None) -> str:
+    digest = hashlib.sha256(
+        "\0".join(
+            [
+                version.manifest.version,
+                request.query,
+                accept or "",
+                request.format or "",
+                "\1".join(request.default_graphs),
+                "\1".join(request.named_graphs),
+                str(request.max_rows),
+            ]
+        ).encode()
+    )
+    return f'"{digest.hexdigest()[:32]}"'
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return "*" in tags or etag in tags
+
+
+async def _wait_for_disconnect(receive: Receive, running: RunningQuery) -> None:
+    """Stop the query when the client goes away (the body was read before)."""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            running.cancel()
+            return
+
+
+class StreamedResult(Response):
+    """A result too large to buffer: sent as it is written, the query stopped if it fails.
+
+    Once the 200 status is sent an error can only abort the connection, so clients see an
+    incomplete response rather than a silently truncated one.
+    """
+
+    def __init__(
+        self, running: RunningQuery, first: list[bytes], watcher: asyncio.Task[None], **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        # Streamed with chunked transfer coding: the length is not known in advance.
+        self.raw_headers = [(k, v) for k, v in self.raw_headers if k != b"content-length"]
+        self._running, self._first, self._watcher = running, first, watcher
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": self.status_code,
+                    "headers": self.raw_headers,
+                }
+            )
+            if scope["method"] != "HEAD":
+                for chunk in self._first:
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                self._first = []
+                async for chunk in self._running.chunks():
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            self._running.cancel()
+            self._watcher.cancel()
+
+
+async def _collect(running: RunningQuery, limit: int) -> tuple[list[bytes], bool]:
+    """Chunks up to ``limit`` bytes, and whether that was the whole result."""
+    chunks: list[bytes] = []
+    size = 0
+    iterator: AsyncIterator[bytes] = running.chunks()
+    while size < limit and not running.finished:
+        try:
+            chunk = await anext(iterator)
+        except StopAsyncIteration:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return chunks, running.finished
+
+
+def _query_page(request: Request) -> HTMLResponse:
+    templates = request.app.state.templates
+    prologue = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items())
+    html = templates.get_template("query.html").render(
+        prologue=prologue, example=EXAMPLE_QUERY, endpoint=str(request.url_for("sparql"))
+    )
+    return HTMLResponse(html)
+
+
+def _service_description(request: Request) -> Response:
+    offered = media_types_for(ResultKind.GRAPH)
+    media = negotiate(request.headers.get("accept"), offered)
+    if media is None:
+        raise NotAcceptable(
+            "the service description is RDF; accept text/turtle or another RDF type."
+        )
+    version: StoreVersion = request.app.state.store_version
+    body = service_description(str(request.url_for("sparql")), version.manifest, media)
+    return Response(body, media_type=media.content_type, headers={"Vary": "Accept"})
+
+
+@router.api_route(
+    "/sparql",
+    methods=["GET", "POST", "HEAD"],
+    name="sparql",
+    summary="SPARQL 1.1 query endpoint (read-only)",
+    response_class=Response,
+    responses=RESPONSES,
+    openapi_extra={
+        "parameters": QUERY_PARAMETERS,
+        "requestBody": {
+            "required": False,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "query": {"type": "string"},
+                            "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                            "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                        },
+                    }
+                },
+                "application/sparql-query": {"schema": {"type": "string"}},
+            },
+        },
+    },
+)
+async def sparql(request: Request) -> Response:
+    """Answer a SPARQL query (GET ?query=, POST form, POST application/sparql-query)."""
+    settings: EndpointSettings = request.app.state.endpoint_settings
+    protocol = await read_protocol_request(request, settings.max_query_bytes)
+    accept = request.headers.get("accept")
+    if protocol.query is None:
+        if request.method != "POST" and prefers_html(accept):
+            return _query_page(request)
+        if request.method == "POST":
+            return error_response(_missing_query())
+        return _service_description(request)
+    refuse_federated(protocol.query)
+    if protocol.format is None and negotiate(accept, MEDIA_TYPES) is None:
+        raise NotAcceptable(
+            f"none of the accepted types ({accept}) is a SPARQL results or RDF format; accept "
+            "application/sparql-results+json, text/csv, text/turtle or another listed in /sparql."
+        )
+    query = QueryRequest(
+        query=protocol.query,
+        accept=accept,
+        format=protocol.format,
+        default_graphs=protocol.default_graphs,
+        named_graphs=protocol.named_graphs,
+        max_rows=settings.max_rows,
+    )
+    version: StoreVersion = request.app.state.store_version
+    etag = _etag(version, query, accept)
+    cache_headers = {
+        "ETag": etag,
+        "Cache-Control": f"public, max-age={settings.cache_seconds}",
+        "Vary": "Accept",
+    }
+    if request.method != "POST" and _matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=cache_headers)
+    pool: QueryPool = request.app.state.pool
+    running = pool.submit(query)
+    watcher = asyncio.create_task(_wait_for_disconnect(request.receive, running))
+    try:
+        head = await running.head()
+        chunks, complete = await _collect(running, settings.buffer_bytes)
+    except BaseException:
+        running.cancel()
+        watcher.cancel()
+        raise
+    media_type = head.media_type.content_type
+    if complete:
+        watcher.cancel()
+        return Response(b"".join(chunks), media_type=media_type, headers=cache_headers)
+    return StreamedResult(running, chunks, watcher, media_type=media_type, headers=cache_headers)
+
+
+def _missing_query() -> TipgraphError:
+    return ProtocolError(
+        400, "no query: give the query parameter (or an application/sparql-query body)."
+    )

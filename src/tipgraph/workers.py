@@ -1,0 +1,388 @@
+"""A pool of worker processes that evaluate queries with a real time limit.
+
+pyoxigraph cannot cancel a running query and evaluates lazily while results are written, so a
+timer around ``Store.query`` stops nothing. Each worker process holds the store open read-only,
+evaluates one query at a time and streams the serialised bytes back through a pipe; when the
+deadline passes or the client goes away, the worker is killed and replaced.
+
+Worker → pool messages are tagged bytes: ``R`` ready, ``H`` head (JSON), ``D`` data, ``F``
+finished (JSON), ``E`` error (JSON).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import json
+import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import struct
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+from tipgraph import errors
+from tipgraph.evaluation import PreparedQuery, QueryRequest, ResultHead
+from tipgraph.sparql import BY_NAME, ResultKind
+
+log = logging.getLogger(__name__)
+CHUNK_BYTES = 256 * 1024
+# Chunks a slow client may leave unread before the worker is made to wait (flow control).
+BUFFERED_CHUNKS = 8
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    """How many workers, how long a query may run, how many may wait."""
+
+    store_path: Path
+    workers: int = 2
+    timeout: float = 30.0
+    queue_size: int = 16
+
+
+# ---- the worker process -------------------------------------------------------------------
+
+
+class _PipeOutput:
+    """A file-like object sending what pyoxigraph writes to the pool in large chunks."""
+
+    def __init__(self, conn: multiprocessing.connection.Connection) -> None:
+        self._conn = conn
+        self._buffer = bytearray()
+
+    def write(self, data: bytes, /) -> int:
+        self._buffer += data
+        if len(self._buffer) >= CHUNK_BYTES:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self._buffer:
+            self._conn.send_bytes(b"D" + self._buffer)
+            self._buffer.clear()
+
+
+def _send_json(conn: multiprocessing.connection.Connection, tag: bytes, body: object) -> None:
+    conn.send_bytes(tag + json.dumps(body).encode())
+
+
+def _error_body(error: errors.QueryError) -> dict[str, Any]:
+    return {"type": type(error).__name__, "message": str(error)}
+
+
+def worker_main(
+    store_path: str,
+    requests: multiprocessing.connection.Connection,
+    conn: multiprocessing.connection.Connection,
+) -> None:
+    """Answer queries from ``requests`` on ``conn`` until it closes. Runs in a worker process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    import pyoxigraph as ox
+
+    try:
+        store = ox.Store.read_only(store_path)
+    except OSError as error:
+        _send_json(conn, b"E", {"type": "StoreError", "message": f"{store_path}: {error}"})
+        return
+    conn.send_bytes(b"R")
+    while True:
+        try:
+            request: QueryRequest = requests.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            prepared = PreparedQuery(store, request)
+            head = prepared.head
+            _send_json(conn, b"H", {"kind": head.kind, "media_type": head.media_type.name})
+            output = _PipeOutput(conn)
+            rows = prepared.write(output)
+            output.flush()
+            _send_json(conn, b"F", {"rows": rows})
+        except errors.QueryError as error:
+            _send_json(conn, b"E", _error_body(error))
+        except Exception as error:  # a store or engine failure: not the client's fault
+            _send_json(
+                conn, b"E", {"type": "WorkerFailed", "message": f"evaluation failed: {error}"}
+            )
+
+
+# ---- the pool, in the web process -------------------------------------------------------------
+
+
+def _error_from(body: dict[str, Any]) -> errors.TipgraphError:
+    kind = getattr(errors, str(body.get("type")), None)
+    message = str(body.get("message"))
+    if isinstance(kind, type) and issubclass(kind, errors.TipgraphError):
+        return kind(message)
+    return errors.WorkerFailed(message)
+
+
+class _FrameReader:
+    """Reads the messages of ``Connection.send_bytes`` from a non-blocking descriptor."""
+
+    def __init__(self, descriptor: int) -> None:
+        self._descriptor = descriptor
+        self._buffer = bytearray()
+
+    def read(self) -> list[bytes]:
+        """The messages complete so far; EOFError when the worker has gone."""
+        while True:
+            try:
+                data = os.read(self._descriptor, 1 << 20)
+            except BlockingIOError:
+                break
+            if not data:
+                raise EOFError
+            self._buffer += data
+            if len(data) < 1 << 20:
+                break
+        messages = []
+        while len(self._buffer) >= 4:
+            (size,) = struct.unpack("!i", self._buffer[:4])
+            if size < 0 or len(self._buffer) < 4 + size:  # size < 0: over 2 GiB, never sent
+                break
+            messages.append(bytes(self._buffer[4 : 4 + size]))
+            del self._buffer[: 4 + size]
+        return messages
+
+
+@dataclass(eq=False)
+class RunningQuery:
+    """A submitted query: await its head, then iterate its bytes. Cancel it if abandoned."""
+
+    request: QueryRequest
+    deadline: float
+    pool: QueryPool
+    messages: asyncio.Queue[bytes] = field(default_factory=asyncio.Queue)
+    worker: _Worker | None = None
+    finished: bool = False
+    rows: int = 0
+
+    async def _next(self) -> bytes:
+        remaining = self.deadline - asyncio.get_running_loop().time()
+        try:
+            message = await asyncio.wait_for(self.messages.get(), max(remaining, 0))
+        except TimeoutError:
+            self.cancel()
+            raise errors.QueryTimeout(
+                f"the query ran longer than the {self.pool.settings.timeout:g} s limit and was "
+                "stopped; narrow it (fewer rows, more selective patterns) or run it on a dump."
+            ) from None
+        if self.worker is not None:
+            self.worker.resume_reading()
+        tag = message[:1]
+        if tag == b"E":
+            self.finished = True
+            raise _error_from(json.loads(message[1:]))
+        if tag == b"F":
+            self.finished = True
+            self.rows = int(json.loads(message[1:])["rows"])
+        return message
+
+    async def head(self) -> ResultHead:
+        """The result's kind and media type; raises the query's error, if any."""
+        message = await self._next()
+        body = json.loads(message[1:])
+        return ResultHead(ResultKind(body["kind"]), BY_NAME[body["media_type"]])
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        """The result's bytes as the worker writes them."""
+        while not self.finished:
+            message = await self._next()
+            if message[:1] == b"D":
+                yield message[1:]
+
+    def cancel(self) -> None:
+        """Stop the query: forget it if waiting, kill its worker if running."""
+        if self.finished:
+            return
+        self.finished = True
+        self.pool._abandon(self)
+
+
+class _Worker:
+    """One worker process and the pipe to it."""
+
+    def __init__(self, pool: QueryPool) -> None:
+        self.pool = pool
+        context = multiprocessing.get_context("spawn")
+        # Two one-way pipes: results are read without blocking the event loop; requests are
+        # written blocking, to a worker that is waiting for them.
+        results, results_child = context.Pipe(duplex=False)
+        requests_child, self.requests = context.Pipe(duplex=False)
+        self.process: BaseProcess = context.Process(
+            target=worker_main,
+            args=(str(pool.settings.store_path), requests_child, results_child),
+            name="tipgraph-query-worker",
+            daemon=True,
+        )
+        self.process.start()
+        requests_child.close()
+        results_child.close()
+        self.results = results
+        os.set_blocking(results.fileno(), False)
+        self._frames = _FrameReader(results.fileno())
+        self.ready = False
+        self.job: RunningQuery | None = None
+        self._reading = False
+        self.resume_reading()
+
+    def resume_reading(self) -> None:
+        if not self._reading and not self.results.closed:
+            self.pool.loop.add_reader(self.results.fileno(), self._on_readable)
+            self._reading = True
+
+    def _pause_reading(self) -> None:
+        if self._reading:
+            self.pool.loop.remove_reader(self.results.fileno())
+            self._reading = False
+
+    def _on_readable(self) -> None:
+        try:
+            messages = self._frames.read()
+        except (EOFError, OSError):
+            self.pool._worker_died(self)
+            return
+        for message in messages:
+            self._dispatch(message)
+
+    def _dispatch(self, message: bytes) -> None:
+        if message == b"R":
+            self.ready = True
+            self.pool._worker_idle(self)
+        elif self.job is None:
+            self.pool._worker_failed_to_start(self, message)
+        else:
+            self.job.messages.put_nowait(message)
+            if message[:1] in (b"F", b"E"):
+                self.job = None
+                self.pool._worker_idle(self)
+            elif self.job.messages.qsize() >= BUFFERED_CHUNKS:
+                self._pause_reading()
+
+    def run(self, job: RunningQuery) -> None:
+        self.job = job
+        job.worker = self
+        self.requests.send(job.request)
+
+    def kill(self) -> None:
+        self._pause_reading()
+        if self.process.is_alive() and self.process.pid is not None:
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.results.close()
+        self.requests.close()
+
+
+class QueryPool:
+    """Worker processes evaluating queries on one read-only store; use as an async context."""
+
+    def __init__(self, settings: PoolSettings) -> None:
+        self.settings = settings
+        self.loop = asyncio.get_running_loop()
+        self._workers: list[_Worker] = []
+        self._idle: collections.deque[_Worker] = collections.deque()
+        self._waiting: collections.deque[RunningQuery] = collections.deque()
+        self._started: asyncio.Future[None] = self.loop.create_future()
+        self._closed = False
+
+    async def __aenter__(self) -> QueryPool:
+        self._workers = [_Worker(self) for _ in range(self.settings.workers)]
+        try:
+            await asyncio.wait_for(asyncio.shield(self._started), timeout=60)
+        except BaseException:
+            await self.close()
+            raise
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Stop every worker."""
+        self._closed = True
+        for worker in self._workers:
+            worker.kill()
+        self._workers.clear()
+        self._idle.clear()
+
+    @property
+    def busy(self) -> int:
+        """Queries running now."""
+        return sum(1 for w in self._workers if w.job is not None)
+
+    @property
+    def waiting(self) -> int:
+        """Queries waiting for a worker."""
+        return len(self._waiting)
+
+    def submit(self, request: QueryRequest) -> RunningQuery:
+        """Start ``request`` on an idle worker or queue it; EndpointBusy if the queue is full."""
+        job = RunningQuery(request, self.loop.time() + self.settings.timeout, self)
+        if self._idle:
+            self._idle.popleft().run(job)
+        elif len(self._waiting) < self.settings.queue_size:
+            self._waiting.append(job)
+        else:
+            raise errors.EndpointBusy(
+                "every query worker is busy and the queue is full; retry in a few seconds."
+            )
+        return job
+
+    def _worker_idle(self, worker: _Worker) -> None:
+        if not self._started.done() and all(w.ready for w in self._workers):
+            self._started.set_result(None)
+        while self._waiting:
+            job = self._waiting.popleft()
+            if not job.finished:
+                worker.run(job)
+                return
+        self._idle.append(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+        with contextlib.suppress(ValueError):
+            self._workers.remove(worker)
+        with contextlib.suppress(ValueError):
+            self._idle.remove(worker)
+        if not self._closed:
+            self._workers.append(_Worker(self))
+
+    def _abandon(self, job: RunningQuery) -> None:
+        if job in self._waiting:
+            self._waiting.remove(job)
+        elif job.worker is not None and job.worker.job is job:
+            log.info("stopping an abandoned or overdue query")
+            self._replace(job.worker)
+
+    def _worker_died(self, worker: _Worker) -> None:
+        job = worker.job
+        if job is not None:
+            job.messages.put_nowait(
+                b"E"
+                + json.dumps(
+                    _error_body(
+                        errors.WorkerFailed(
+                            "the worker evaluating this query died; retry, and narrow the query "
+                            "if it happens again."
+                        )
+                    )
+                ).encode()
+            )
+        if not self._started.done():
+            self._started.set_exception(errors.StoreError("a query worker died on start"))
+        log.warning("query worker %s died; replacing it", worker.process.pid)
+        self._replace(worker)
+
+    def _worker_failed_to_start(self, worker: _Worker, message: bytes) -> None:
+        body = json.loads(message[1:]) if message[:1] == b"E" else {"message": "no answer"}
+        if not self._started.done():
+            self._started.set_exception(errors.StoreError(str(body.get("message"))))
+        worker.kill()
