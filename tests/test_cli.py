@@ -23,7 +23,9 @@ def run_in(root: Path, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.mark.parametrize("command", [[], ["validate"], ["coverage"], ["locate"]])
+@pytest.mark.parametrize(
+    "command", [[], ["validate"], ["coverage"], ["locate"], ["load"], ["query"], ["serve"]]
+)
 def test_help(command: list[str]) -> None:
     code, out, _ = run(*command, "--help")
     assert code == 0
@@ -154,3 +156,54 @@ def test_locate_explains_an_ambiguous_passage() -> None:
     assert out == ""
     assert code == 2
     assert "quote more of the sentence" in err
+
+
+def test_load_then_query_as_a_table(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    code, _, err = run("load", "--store", store)
+    assert code == 0, err
+    assert "loaded 4," in err and "triples" in err
+    query = (
+        "SELECT ?indicator (COUNT(?o) AS ?n) { ?o tip:indicator ?indicator } GROUP BY ?indicator"
+    )
+    code, out, _ = run("query", "--store", store, query)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["indicator", "|", "n"]
+    assert lines[-1].endswith("rows)")
+    assert any(line.startswith("<https://w3id.org/tipgraph/id/") for line in lines[2:-1])
+    code, out, _ = run("query", "--store", store, "--format", "csv", query)
+    assert out.splitlines()[0] == "indicator,n"
+    code, out, _ = run("query", "--store", store, "--format", "turtle", "DESCRIBE tip:Quote")
+    assert code == 0 and "@prefix tip:" in out
+    code, out, _ = run("query", "--store", store, "ASK { ?s a qb:Observation }")
+    assert out == "true\n"
+
+
+def test_query_from_a_file_and_a_bad_query(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    run("load", "--store", store, "--no-validate")
+    query_file = tmp_path / "q.rq"
+    query_file.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }\n")
+    code, out, _ = run("query", "--store", store, "--format", "json", "-f", str(query_file))
+    assert code == 0 and json.loads(out)["results"]["bindings"][0]["n"]["value"].isdigit()
+    query_file.write_text("SELECT * WHERE {\n  ?s ?p \n")
+    code, _, err = run("query", "--store", store, "-f", str(query_file))
+    assert code == 2
+    assert "error at 3:1" in err or "error at 2:" in err
+
+
+def test_query_without_a_store_says_to_load(tmp_path: Path) -> None:
+    code, _, err = run("query", "--store", str(tmp_path / "none"), "ASK {}")
+    assert code == 2
+    assert "tipgraph load" in err
+
+
+def test_load_refuses_invalid_data(checkout_copy: Path, tmp_path: Path) -> None:
+    statistics = checkout_copy / "data" / REPORT / "statistics.ttl"
+    text = statistics.read_text(encoding="utf-8")
+    statistics.write_text(text.replace("prov:wasDerivedFrom", "rdfs:seeAlso"), encoding="utf-8")
+    code, _, err = run_in(checkout_copy, "load", "--store", str(tmp_path / "store"))
+    assert code == 2
+    assert "does not conform" in err
+    assert not (tmp_path / "store" / "current").exists()

@@ -83,6 +83,7 @@ def build_store(
         _validate(settings, paths, progress)
     counts: dict[str, int] = {}
     with location.new_version() as folder:
+        store = None
         try:
             store = ox.Store(str(folder / DATABASE))
             for file, graph in sources:
@@ -90,11 +91,12 @@ def build_store(
             store.bulk_extend(_counted(map(source_text_quad, texts), counts, progress))
             store.flush()
             store.optimize()
-            del store
         except OSError as error:
             raise StoreError(
                 f"{location.path}: the load failed ({error}); nothing changed."
             ) from None
+        finally:
+            del store  # close the database before its folder is moved or removed
         manifest = Manifest(
             version=version,
             triples=sum(counts.values()),

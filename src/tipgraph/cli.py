@@ -379,3 +379,7 @@ def serve(
         raise CouldNotRun(str(error)) from None
     click.echo(f"tipgraph SPARQL endpoint: http://{host}:{port}/sparql", err=True)
     uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="info")
+
+
+if __name__ == "__main__":
+    main()

@@ -114,7 +114,9 @@ class StoreLocation:
         """Make the complete version built in ``folder`` the current one, atomically."""
         try:
             (folder / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2) + "\n")
-            final = self.path / f"{manifest.loaded_at.replace(':', '')}-{manifest.version[:12]}"
+            unique = folder.name.removeprefix(BUILDING_PREFIX)
+            stamp = manifest.loaded_at.replace(":", "")
+            final = self.path / f"{stamp}-{manifest.version[:12]}-{unique}"
             folder.rename(final)
             _fsync_dir(self.path)
             link = self.path / f".{CURRENT}-{os.getpid()}"

@@ -99,6 +99,24 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+POST_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "application/x-www-form-urlencoded": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "query": {"type": "string"},
+                    "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                },
+            }
+        },
+        "application/sparql-query": {"schema": {"type": "string"}},
+    },
+}
+
+
 def _etag(version: StoreVersion, request: QueryRequest, accept: str | None) -> str:
     digest = hashlib.sha256(
         "\0".join(
@@ -204,33 +222,6 @@ def _service_description(request: Request) -> Response:
     return Response(body, media_type=media.content_type, headers={"Vary": "Accept"})
 
 
-@router.api_route(
-    "/sparql",
-    methods=["GET", "POST", "HEAD"],
-    name="sparql",
-    summary="SPARQL 1.1 query endpoint (read-only)",
-    response_class=Response,
-    responses=RESPONSES,
-    openapi_extra={
-        "parameters": QUERY_PARAMETERS,
-        "requestBody": {
-            "required": False,
-            "content": {
-                "application/x-www-form-urlencoded": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {
-                            "query": {"type": "string"},
-                            "default-graph-uri": {"type": "array", "items": {"type": "string"}},
-                            "named-graph-uri": {"type": "array", "items": {"type": "string"}},
-                        },
-                    }
-                },
-                "application/sparql-query": {"schema": {"type": "string"}},
-            },
-        },
-    },
-)
 async def sparql(request: Request) -> Response:
     """Answer a SPARQL query (GET ?query=, POST form, POST application/sparql-query)."""
     settings: EndpointSettings = request.app.state.endpoint_settings
@@ -286,3 +277,23 @@ def _missing_query() -> TipgraphError:
     return ProtocolError(
         400, "no query: give the query parameter (or an application/sparql-query body)."
     )
+
+
+def _register(method: str, operation_id: str, extra: dict[str, Any]) -> None:
+    router.add_api_route(
+        "/sparql",
+        sparql,
+        methods=[method],
+        name="sparql" if method == "GET" else f"sparql_{method.lower()}",
+        operation_id=operation_id,
+        summary="SPARQL 1.1 query endpoint (read-only)",
+        response_class=Response,
+        responses=RESPONSES,
+        include_in_schema=method != "HEAD",
+        openapi_extra={"parameters": QUERY_PARAMETERS, **extra},
+    )
+
+
+_register("GET", "query_get", {})
+_register("POST", "query_post", {"requestBody": POST_BODY})
+_register("HEAD", "query_head", {})

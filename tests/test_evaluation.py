@@ -1,0 +1,83 @@
+"""Rows are counted exactly while pyoxigraph's serialisers write, whatever the literals hold."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pyoxigraph as ox
+import pytest
+
+from tipgraph.errors import NotAcceptable, QuerySyntaxError, ResultTooLarge
+from tipgraph.evaluation import PreparedQuery, QueryRequest
+
+ROWS = 3000
+# Literals built to look like row boundaries in every format.
+NASTY = ['a,{"b":1},{}', "line\nbreak", 'quote"d', "<result>", 'x\r\n"y",z', "tab\there", '[{"', ""]
+
+
+@pytest.fixture(scope="module")
+def store() -> ox.Store:
+    store = ox.Store()
+    graph = ox.NamedNode("http://example.org/graph")
+    for i in range(ROWS):
+        value = ox.Literal(f"{NASTY[i % len(NASTY)]}{i}", language="en" if i % 2 else None)
+        store.add(
+            ox.Quad(
+                ox.NamedNode(f"http://example.org/s{i}"),
+                ox.NamedNode("http://example.org/p"),
+                value,
+                graph,
+            )
+        )
+    return store
+
+
+def parse_rows(body: bytes, output_format: str) -> int:
+    if output_format == "json":
+        return len(json.loads(body)["results"]["bindings"])
+    if output_format == "xml":
+        return body.count(b"<result>")
+    if output_format == "csv":
+        return len(list(csv.reader(io.StringIO(body.decode(), newline="")))) - 1
+    return len(body.decode().split("\n")) - 2
+
+
+class SmallWrites(io.BytesIO):
+    """An output that sees every write, as the pipe to the web process does."""
+
+
+@pytest.mark.parametrize("output_format", ["json", "xml", "csv", "tsv"])
+def test_counts_match_the_parsed_rows(store: ox.Store, output_format: str) -> None:
+    output = SmallWrites()
+    prepared = PreparedQuery(store, QueryRequest("SELECT ?s ?o { ?s ?p ?o }", format=output_format))
+    rows = prepared.write(output)
+    assert rows == parse_rows(output.getvalue(), output_format) == ROWS
+
+
+@pytest.mark.parametrize("output_format", ["json", "xml", "csv", "tsv", "nt", "ttl"])
+def test_one_row_over_the_cap_is_an_error(store: ox.Store, output_format: str) -> None:
+    query = (
+        "SELECT ?s ?o { ?s ?p ?o }"
+        if output_format in ("json", "xml", "csv", "tsv")
+        else "CONSTRUCT WHERE { ?s ?p ?o }"
+    )
+    exact = PreparedQuery(store, QueryRequest(query, format=output_format, max_rows=ROWS))
+    assert exact.write(io.BytesIO()) == ROWS
+    over = PreparedQuery(store, QueryRequest(query, format=output_format, max_rows=ROWS - 1))
+    with pytest.raises(ResultTooLarge, match=f"more than {ROWS - 1}"):
+        over.write(io.BytesIO())
+
+
+def test_errors_before_evaluation(store: ox.Store) -> None:
+    with pytest.raises(QuerySyntaxError, match="1:"):
+        PreparedQuery(store, QueryRequest("SELECT ?s {"))
+    with pytest.raises(NotAcceptable):
+        PreparedQuery(store, QueryRequest("ASK {}", accept="text/turtle"))
+
+
+def test_the_tipgraph_prefixes_are_predeclared(store: ox.Store) -> None:
+    output = io.BytesIO()
+    PreparedQuery(store, QueryRequest("ASK { ?s a qb:Observation }")).write(output)
+    assert json.loads(output.getvalue())["boolean"] is False

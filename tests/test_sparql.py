@@ -1,0 +1,107 @@
+"""Accept negotiation and the checks made before a query is evaluated."""
+
+from __future__ import annotations
+
+import pytest
+
+from tipgraph.errors import FederatedQueryRefused
+from tipgraph.sparql import (
+    ResultKind,
+    format_by_name,
+    media_types_for,
+    names_dataset,
+    negotiate,
+    prefers_html,
+    refuse_federated,
+    unescape_codepoints,
+)
+
+SOLUTIONS = media_types_for(ResultKind.SOLUTIONS)
+GRAPHS = media_types_for(ResultKind.GRAPH)
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(
+    ("accept", "offered", "expected"),
+    [
+        (None, SOLUTIONS, "application/sparql-results+json"),
+        ("*/*", GRAPHS, "text/turtle"),
+        ("application/sparql-results+xml", SOLUTIONS, "application/sparql-results+xml"),
+        ("text/csv;q=0.4, text/tab-separated-values;q=0.6", SOLUTIONS, "text/tab-separated-values"),
+        ("text/*, text/csv;q=0", SOLUTIONS, "text/tab-separated-values"),
+        ("application/json", SOLUTIONS, "application/sparql-results+json"),
+        ("application/ld+json, text/turtle;q=0.5", GRAPHS, "application/ld+json"),
+        ("application/*;q=0.9, text/turtle;q=0.1", GRAPHS, "application/n-triples"),
+        (BROWSER, GRAPHS, "text/turtle"),
+        ("TEXT/CSV", SOLUTIONS, "text/csv"),
+        ("garbage, text/csv", SOLUTIONS, "text/csv"),
+        ("image/png", SOLUTIONS, None),
+        ("text/turtle", SOLUTIONS, None),
+        ("application/sparql-results+json;q=0", SOLUTIONS, None),
+    ],
+)
+def test_negotiate(accept: str | None, offered: tuple, expected: str | None) -> None:  # type: ignore[type-arg]
+    chosen = negotiate(accept, offered)
+    assert (chosen.name if chosen else None) == expected
+
+
+def test_prefers_html_only_for_browsers() -> None:
+    assert prefers_html(BROWSER)
+    assert not prefers_html("*/*")
+    assert not prefers_html(None)
+    assert not prefers_html("application/sparql-results+json, text/html;q=0.5")
+
+
+def test_format_names() -> None:
+    assert format_by_name("ttl") is format_by_name("text/turtle")
+    assert format_by_name("JSON") is format_by_name("application/sparql-results+json")
+    assert format_by_name("png") is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+        "select * { service silent <http://example.org/> {} }",
+        "SELECT * { \\u0053ERVICE <http://example.org/> {} }",
+        "SELECT * { \\U00000053ERVICE <http://example.org/> {} }",
+        "SELECT * {\n  ?s ?p ?o .\n  SERVICE#x\n<http://example.org/> {} }",
+        "PREFIX : <http://example.org/> SELECT * { SERVICE:x {} }",
+        "SELECT * { FILTER(?x<1)SERVICE?v#>\n{} }",
+        "SELECT * { ?s ?p ?o . FILTER EXISTS { SERVICE ?v { } } }",
+    ],
+)
+def test_federated_queries_are_refused(query: str) -> None:
+    with pytest.raises(FederatedQueryRefused, match="SERVICE"):
+        refuse_federated(query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?service { ?service a ?type }",
+        "SELECT * { ?s <http://example.org/service> ?o }",
+        "SELECT * { ?s ex:service ?o }",
+        "SELECT * { ?s ?p 'SERVICE <http://example.org/> {}' }",
+        'SELECT * { ?s ?p """multi\nline "SERVICE" """ }',
+        "SELECT * { ?s ?p ?o } # SERVICE <http://example.org/>",
+        "SELECT * { ?s <http://id.example/state-migration-service> ?o }",
+    ],
+)
+def test_ordinary_queries_mentioning_service_pass(query: str) -> None:
+    refuse_federated(query)
+
+
+def test_refusal_names_line_and_column() -> None:
+    with pytest.raises(FederatedQueryRefused, match="line 3, column 3"):
+        refuse_federated("SELECT *\nWHERE {\n  SERVICE <http://example.org/> {} }")
+
+
+def test_codepoint_escapes_are_replaced_as_the_parser_does() -> None:
+    assert unescape_codepoints("\\u0041\\U0001F600 \\uD800") == "A\U0001f600 \\uD800"
+
+
+def test_names_dataset() -> None:
+    assert names_dataset("SELECT * FROM <http://g> { ?s ?p ?o }")
+    assert names_dataset("select * from named <http://g> { graph ?g {} }")
+    assert not names_dataset("SELECT ?from { ?from ?p 'FROM' }")

@@ -1,0 +1,204 @@
+"""Behaviour that needs real HTTP and real processes: timeouts, concurrency, disconnects."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ..conftest import LiveServer, start_server, stop_server
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+SIMPLE = "ASK { ?s a qb:Observation }"
+
+
+def worker_pids(server: LiveServer) -> set[int]:
+    """The query workers of the server (not multiprocessing's resource tracker)."""
+    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+    pids = {int(pid) for pid in children.read_text().split()}
+    return {pid for pid in pids if b"spawn_main" in _cmdline(pid)}
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return b""
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks
+
+
+def test_a_runaway_query_is_stopped_while_simple_queries_still_answer(
+    live_server: LiveServer,
+) -> None:
+    with live_server.client(timeout=30) as client, ThreadPoolExecutor(1) as pool:
+        started = time.monotonic()
+        runaway = pool.submit(client.get, "/sparql", params={"query": RUNAWAY})
+        time.sleep(0.3)
+        simple_started = time.monotonic()
+        simple = client.get("/sparql", params={"query": SIMPLE})
+        simple_seconds = time.monotonic() - simple_started
+        stopped = runaway.result()
+        elapsed = time.monotonic() - started
+    assert simple.status_code == 200 and simple.json()["boolean"] is True
+    assert simple_seconds < 1.0
+    assert stopped.status_code == 503
+    assert "2 s limit" in stopped.text
+    assert 1.9 < elapsed < 6
+    health = httpx.get(f"{live_server.url}/health").json()
+    assert health["running"] == 0
+
+
+def test_an_abandoned_query_stops_burning_cpu(live_server: LiveServer) -> None:
+    before = worker_pids(live_server)
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.get(f"{live_server.url}/sparql", params={"query": RUNAWAY}, timeout=0.5)
+    # The client is gone after 0.5 s; the 2 s time limit has not passed yet.
+    deadline = time.monotonic() + 1.2
+    while time.monotonic() < deadline and worker_pids(live_server) >= before:
+        time.sleep(0.05)
+    after = worker_pids(live_server)
+    assert not before <= after, "the worker running the abandoned query was not replaced"
+    assert len(after) >= 1
+    busy = [pid for pid in after if cpu_seconds(pid) > 5]
+    assert busy == []
+
+
+def test_a_full_queue_answers_503_with_retry_after(live_server: LiveServer) -> None:
+    # 2 workers and a queue of 2: the fifth concurrent runaway query finds no room.
+    with ThreadPoolExecutor(6) as pool:
+        futures = [
+            pool.submit(
+                httpx.get, f"{live_server.url}/sparql", params={"query": RUNAWAY}, timeout=30
+            )
+            for _ in range(6)
+        ]
+        responses = [f.result() for f in futures]
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(503) == 6
+    busy = [r for r in responses if "Retry-After" in r.headers]
+    assert len(busy) >= 2
+    assert all("busy" in r.text for r in busy)
+
+
+def test_a_streamed_result_over_the_row_cap_is_cut_off_not_truncated(
+    live_server: LiveServer,
+) -> None:
+    # Big rows (the source text) reach the 1 MiB buffer before the 5,000-row cap: the 200 is
+    # already sent, so the server must abort the connection rather than end the body cleanly.
+    query = "SELECT ?s ?text { ?x prov:value ?text . ?s ?p ?o }"
+    with pytest.raises(httpx.RemoteProtocolError):
+        httpx.get(f"{live_server.url}/sparql", params={"query": query}, timeout=30)
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[int, list[bytes]]]:
+    """A TCP listener on 127.0.0.1 recording every connection it receives."""
+    received: list[bytes] = []
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                received.append(connection.recv(1024))
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], received
+    stop.set()
+    thread.join()
+    server.close()
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+        "select * where {{ service silent <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ \\u0053ERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ SERVICE#comment\n<http://127.0.0.1:{port}/sparql>{{?s ?p ?o}} }}",
+        "PREFIX e: <http://127.0.0.1:{port}/> SELECT * WHERE {{ SERVICE e:sparql {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ VALUES ?x {{ 0 }} FILTER(?x<1)SERVICE<http://127.0.0.1:{port}/>{{}} }}",
+        "SELECT * WHERE {{ BIND(<http://127.0.0.1:{port}/> AS ?v) FILTER(?x<1)SERVICE?v#>\n{{}} }}",
+    ],
+)
+def test_federated_queries_are_refused_without_any_connection(
+    live_server: LiveServer, listener: tuple[int, list[bytes]], template: str
+) -> None:
+    port, received = listener
+    query = template.format(port=port)
+    response = httpx.get(f"{live_server.url}/sparql", params={"query": query}, timeout=10)
+    assert response.status_code == 400
+    assert "SERVICE" in response.text
+    time.sleep(0.3)
+    assert received == []
+
+
+def test_the_listener_would_see_a_connection(listener: tuple[int, list[bytes]]) -> None:
+    """The refusal test can fail: a real request to the listener is recorded."""
+    port, received = listener
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"http://127.0.0.1:{port}/sparql", timeout=0.5)
+    time.sleep(0.3)
+    assert len(received) == 1
+
+
+def test_a_killed_worker_is_replaced_and_its_query_answered_503(store_dir: Path) -> None:
+    server = start_server(store_dir, "--workers", "1", "--timeout", "20")
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            running = pool.submit(
+                httpx.get, f"{server.url}/sparql", params={"query": RUNAWAY}, timeout=30
+            )
+            time.sleep(0.5)
+            (pid,) = worker_pids(server)
+            os.kill(pid, signal.SIGKILL)
+            response = running.result()
+        assert response.status_code == 503
+        assert "died" in response.text
+        answer = httpx.get(f"{server.url}/sparql", params={"query": SIMPLE}, timeout=10)
+        assert answer.status_code == 200
+    finally:
+        stop_server(server)
+
+
+def test_concurrent_queries_within_capacity_all_answer(live_server: LiveServer) -> None:
+    # 2 workers + a queue of 2: four clients at a time never meet back-pressure.
+    query = "SELECT ?o ?v WHERE { ?o sdmx-measure:obsValue ?v }"
+    with ThreadPoolExecutor(4) as pool, live_server.client(timeout=30) as client:
+        responses = list(
+            pool.map(lambda _: client.get("/sparql", params={"query": query}), range(40))
+        )
+    assert {r.status_code for r in responses} == {200}
+    assert len({r.content for r in responses}) == 1
+
+
+def test_serve_builds_the_store_first_when_there_is_none(tmp_path: Path) -> None:
+    server = start_server(tmp_path / "fresh-store")
+    try:
+        health = httpx.get(f"{server.url}/health", timeout=10).json()
+        assert health["triples"] > 4000
+        answer = httpx.get(f"{server.url}/sparql", params={"query": SIMPLE}, timeout=10)
+        assert answer.json()["boolean"] is True
+    finally:
+        stop_server(server)
+    assert (tmp_path / "fresh-store" / "current").is_symlink()
