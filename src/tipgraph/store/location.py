@@ -21,6 +21,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tipgraph.errors import StoreError
@@ -114,8 +115,9 @@ class StoreLocation:
         """Make the complete version built in ``folder`` the current one, atomically."""
         try:
             (folder / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2) + "\n")
+            # Names sort in load order (microseconds), and never collide (the unique suffix).
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
             unique = folder.name.removeprefix(BUILDING_PREFIX)
-            stamp = manifest.loaded_at.replace(":", "")
             final = self.path / f"{stamp}-{manifest.version[:12]}-{unique}"
             folder.rename(final)
             _fsync_dir(self.path)
