@@ -10,7 +10,9 @@ with one JSON object a line on stdout:
   evaluates) and answers ``{"elapsed": s, "latencies": [s, …], "errors": 0}``;
 - ``{"cmd": "once", "query": …, "form": …}`` runs it once and answers
   ``{"seconds": s, "bytes": n, "rows": n}``;
-- ``{"cmd": "quit"}`` ends the worker.
+- ``{"cmd": "quit"}``, or the end of the input, ends the worker.
+
+A command that fails is answered ``{"error": "…"}``.
 
 Each evaluation is ``store.query(q, use_default_graph_as_union=True)`` serialised to SPARQL JSON
 (SELECT) or N-Triples (CONSTRUCT), the work an endpoint does apart from HTTP. It runs in its own
@@ -41,9 +43,13 @@ def evaluate(store: ox.Store, query: str, form: str) -> bytes:
 
 
 def count_rows(body: bytes, form: str) -> int:
+    """Solutions in a SPARQL JSON result, or triples in N-Triples (parsed as a stream, so that
+    counting costs little memory)."""
     if form == "construct":
         return body.count(b"\n")
-    return len(json.loads(body)["results"]["bindings"])
+    solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return sum(1 for _ in solutions)
 
 
 def load(
@@ -91,18 +97,21 @@ def main() -> int:
         command = json.loads(line)
         if command["cmd"] == "quit":
             break
-        if command["cmd"] == "load":
-            answer = load(
-                store,
-                command["query"],
-                command["form"],
-                command["seconds"],
-                command["concurrency"],
-            )
-        elif command["cmd"] == "once":
-            answer = once(store, command["query"], command["form"])
-        else:
-            answer = {"error": f"unknown command {command['cmd']!r}"}
+        try:
+            if command["cmd"] == "load":
+                answer = load(
+                    store,
+                    command["query"],
+                    command["form"],
+                    command["seconds"],
+                    command["concurrency"],
+                )
+            elif command["cmd"] == "once":
+                answer = once(store, command["query"], command["form"])
+            else:
+                answer = {"error": f"unknown command {command['cmd']!r}"}
+        except (SyntaxError, OSError, ValueError, KeyError) as error:
+            answer = {"error": f"{type(error).__name__}: {error}"}
         print(json.dumps(answer), flush=True)  # noqa: T201
     return 0
 

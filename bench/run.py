@@ -1,6 +1,6 @@
 """Benchmark tipgraph's SPARQL endpoint against the Oxigraph server and raw pyoxigraph.
 
-    python bench/run.py --triples 1000000            # the full run (about ten minutes)
+    python bench/run.py --triples 1000000            # the full run (about eight minutes)
     python bench/run.py --triples 20000 --seconds 2 --rounds 1   # a quick check
 
 Steps: generate synthetic data (``generate.py``, cached in ``bench/.cache/``), build the store
@@ -170,18 +170,29 @@ def start_process(
 
 
 def stop_process(process: subprocess.Popen[Any], name: str) -> None:
-    """SIGTERM the process group of ``process`` (which this script started), then SIGKILL."""
-    if process.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+    """Stop a server this script started: SIGTERM to it alone (so that it shuts its workers down
+    itself), then SIGTERM and at last SIGKILL to its process group (its own session), so that
+    nothing it started outlives the benchmark."""
+    steps = (
+        (False, signal.SIGTERM, 10.0),
+        (True, signal.SIGTERM, 5.0),
+        (True, signal.SIGKILL, 5.0),
+    )
+    for whole_group, sig, wait in steps:
+        if process.poll() is not None:
+            break
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        try:
+            if whole_group:
+                os.killpg(process.pid, sig)
+            else:
+                process.send_signal(sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-    say(f"warning: {name} (pid {process.pid}) did not stop")
+    # Workers left behind by a server that exited are still in its process group.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGTERM)
+    if process.poll() is None:
+        say(f"warning: {name} (pid {process.pid}) did not stop")
 
 
 # --------------------------------------------------------------------------------------------
@@ -234,9 +245,13 @@ class Target(Protocol):
 
 
 def count_rows(body: bytes, form: Form) -> int:
+    """Solutions in a SPARQL JSON result, or triples in N-Triples (parsed as a stream, so that
+    counting costs little memory)."""
     if form is Form.CONSTRUCT:
         return body.count(b"\n")
-    return len(json.loads(body)["results"]["bindings"])
+    solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return sum(1 for _ in solutions)
 
 
 class Session(Protocol):
@@ -394,6 +409,8 @@ class RawTarget:
         if not line:
             raise RuntimeError(f"raw worker ended; see {self.log.name}")
         answer: dict[str, Any] = json.loads(line)
+        if "error" in answer:
+            raise RuntimeError(answer["error"])
         return answer
 
     def pids(self) -> list[int]:
@@ -424,15 +441,15 @@ class RawTarget:
         return Single(answer["seconds"], answer["bytes"], answer["rows"])
 
     def close(self) -> None:
+        """End the worker: at the end of its input when idle, by SIGTERM when still busy (after
+        an interruption; it holds nothing that needs a clean shutdown)."""
         if self.process.poll() is None:
             with contextlib.suppress(OSError):
                 assert self.process.stdin is not None
-                self.process.stdin.write(b'{"cmd": "quit"}\n')
                 self.process.stdin.close()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                stop_process(self.process, self.name)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(2)
+            stop_process(self.process, self.name)
         self.log.close()
 
 
@@ -444,7 +461,9 @@ def wait_until_ready(
     while time.monotonic() < deadline:
         if process.poll() is not None:
             tail = log.read_text(errors="replace").strip().splitlines()[-5:]
-            say(f"skipping {name}: it exited with code {process.returncode}:")
+            say(
+                f"skipping {name}: it exited with code {process.returncode}" + (":" if tail else "")
+            )
             for line in tail:
                 say(f"    {line}")
             return False
@@ -503,7 +522,7 @@ class Prepared:
     build_seconds: float | None
 
 
-def prepare_data(triples: int, seed: int) -> tuple[Path, dict[str, Any], bool]:
+def prepare_data(triples: int, seed: int) -> tuple[Path, dict[str, Any]]:
     """Generate the synthetic root, or reuse the cached one made with the same parameters."""
     folder = CACHE / f"triples-{triples}-seed-{seed}"
     root = folder / "root"
@@ -512,7 +531,7 @@ def prepare_data(triples: int, seed: int) -> tuple[Path, dict[str, Any], bool]:
         manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
         if all(manifest.get(k) == v for k, v in wanted.items()):
             say(f"reusing generated data: {manifest['triples']:,} triples")
-            return root, manifest, False
+            return root, manifest
     say(f"generating about {triples:,} triples …")
     for stale in ("store", "oxigraph-fallback", "built.json"):
         path = folder / stale
@@ -522,7 +541,7 @@ def prepare_data(triples: int, seed: int) -> tuple[Path, dict[str, Any], bool]:
             path.unlink()
     manifest = generate(triples, root, seed)
     say(f"generated {manifest['triples']:,} triples in {manifest['seconds']} s")
-    return root, manifest, True
+    return root, manifest
 
 
 def fallback_build(root: Path, database: Path) -> None:
@@ -538,7 +557,7 @@ def fallback_build(root: Path, database: Path) -> None:
     for path in sorted((root / "data").rglob("*.ttl")):
         graph = ox.NamedNode(f"{GRAPH}{path.parent.name}")
         store.bulk_load(path=path, format=ox.RdfFormat.TURTLE, to_graph=graph)
-    store.flush()
+    store.optimize()  # as tipgraph load does: scans are much slower before
     del store
 
 
@@ -564,16 +583,19 @@ def prepare_store(
     began = time.perf_counter()
     try:
         done = subprocess.run(command, capture_output=True, text=True, check=False)
-        problem = None if done.returncode == 0 else (done.stderr or done.stdout).strip()
+        output = (done.stderr or done.stdout).strip().splitlines()
+        problem = f"exit code {done.returncode}" + (f": {output[-1]}" if output else "")
+        if done.returncode == 0:
+            problem = f"no {database} after it" if not database.is_dir() else ""
     except OSError as error:
         problem = str(error)
     seconds = time.perf_counter() - began
-    if problem is None and database.is_dir():
+    if not problem:
         record.write_text(json.dumps({"builder": "tipgraph"}) + "\n", encoding="utf-8")
+        shutil.rmtree(fallback, ignore_errors=True)
         say(f"built in {seconds:.1f} s")
         return Prepared(root, database, store, manifest, "tipgraph load", seconds)
-    problem = problem or f"it exited 0 but made no {database}"
-    say(f"tipgraph load failed: {problem.splitlines()[-1] if problem else ''}")
+    say(f"tipgraph load failed ({problem})")
 
     if not rebuild and built.get("builder") == "pyoxigraph" and fallback.is_dir():
         say("reusing the fallback store loaded with pyoxigraph (tipgraph serve will be skipped)")
@@ -993,10 +1015,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    # SIGTERM (and Ctrl-C) stop the servers on the way out, in main()'s finally.
+    signal.signal(signal.SIGTERM, interrupt)
     CACHE.mkdir(exist_ok=True)
-    root, manifest, _ = prepare_data(args.triples, args.seed)
+    root, manifest = prepare_data(args.triples, args.seed)
     prepared = prepare_store(root, manifest, args.tipgraph, args.rebuild)
     logs = root.parent / "logs"
     logs.mkdir(exist_ok=True)
