@@ -7,6 +7,7 @@ over ``max_rows`` is an error rather than a silently truncated answer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -157,26 +158,12 @@ class _capped(Iterator[ox.Triple]):
         return triple
 
 
-# A solution starts where a JSON object opens inside "bindings" and is followed by a key. Inside
-# a string the same three bytes would end the string, so they are followed by "," or "}" there.
-# (An empty solution, {}, is not counted: it costs nothing to send.)
-JSON_ROW_STARTS = (b'[{"', b',{"')
-JSON_NOT_ROW_STARTS = (b'[{",', b'[{"}', b',{",', b',{"}')
-XML_ROW_STARTS = (b"<result>",)  # "<" in text is escaped as &lt;
-
-
-def _count_all(data: bytes, patterns: tuple[bytes, ...]) -> int:
-    return sum(data.count(pattern) for pattern in patterns)
-
-
-def count_json_rows(data: bytes) -> int:
-    """Solutions starting in a piece of SPARQL JSON results (see JSON_ROW_STARTS)."""
-    return _count_all(data, JSON_ROW_STARTS) - _count_all(data, JSON_NOT_ROW_STARTS)
-
-
-def count_xml_rows(data: bytes) -> int:
-    """Solutions starting in a piece of SPARQL XML results."""
-    return _count_all(data, XML_ROW_STARTS)
+# In SPARQL JSON a solution after the first starts with `,{"` followed by a variable name; inside
+# a string the same bytes would end the string, so a `,` or `}` follows them there. The first
+# solution follows `"bindings":[`. (An empty solution, {}, is not counted: it costs nothing.)
+JSON_NEXT_ROW = re.compile(rb',\{"[^},]')
+JSON_BINDINGS = b'"bindings":['
+XML_ROW = b"<result>"  # "<" in text is escaped as &lt;
 
 
 class RowCounter:
@@ -190,6 +177,8 @@ class RowCounter:
         self._max_rows = max_rows
         self._tail = b""
         self._in_quotes = False
+        self._head = b""
+        self._bindings_seen = False
         self.rows = 0
 
     def write(self, data: bytes) -> int:
@@ -208,10 +197,11 @@ class RowCounter:
         if fmt == ox.QueryResultsFormat.TSV:  # literals escape their newlines; line 1 is a header
             lines = data.count(b"\n")
             return lines - 1 if self._first(data) else lines
-        if fmt == ox.QueryResultsFormat.XML:  # "<" in text is escaped as &lt;
-            return self._overlapping_count(data, count_xml_rows, 7)
+        if fmt == ox.QueryResultsFormat.XML:
+            return self._split_count(data, lambda d: d.count(XML_ROW), len(XML_ROW) - 1)
         if fmt == ox.QueryResultsFormat.JSON:
-            return self._overlapping_count(data, count_json_rows, 3)
+            rows = self._split_count(data, lambda d: len(JSON_NEXT_ROW.findall(d)), 3)
+            return rows + self._json_first_row(data)
         return self._count_csv(data)
 
     def _first(self, data: bytes) -> bool:
@@ -219,12 +209,25 @@ class RowCounter:
         self._tail = self._tail or b"\n"
         return first and bool(data)
 
-    def _overlapping_count(self, data: bytes, count: Callable[[bytes], int], keep: int) -> int:
+    def _split_count(self, data: bytes, count: Callable[[bytes], int], keep: int) -> int:
         """Count in ``data``, also finding a pattern split between two writes."""
-        joined = self._tail + data
-        found = count(joined) - count(self._tail)
+        joined = self._tail + data if self._tail else data
+        found = count(joined) - (count(self._tail) if self._tail else 0)
         self._tail = joined[-keep:]
         return found
+
+    def _json_first_row(self, data: bytes) -> int:
+        """1 once the first solution has started, else 0 (the head comes first, in one write)."""
+        if self._bindings_seen:
+            return 0
+        self._head += data
+        start = self._head.find(JSON_BINDINGS)
+        if start < 0 or len(self._head) < start + len(JSON_BINDINGS) + 3:
+            return 0
+        self._bindings_seen = True
+        after = self._head[start + len(JSON_BINDINGS) : start + len(JSON_BINDINGS) + 3]
+        self._head = b""
+        return 1 if after.startswith(b'{"') and after[2:3] not in (b"}", b",") else 0
 
     def _count_csv(self, data: bytes) -> int:
         """Row ends outside quoted fields (a quoted literal may hold newlines)."""
