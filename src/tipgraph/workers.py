@@ -5,8 +5,10 @@ timer around ``Store.query`` stops nothing. Each worker process holds the store 
 evaluates one query at a time and streams the serialised bytes back through a pipe; when the
 deadline passes or the client goes away, the worker is killed and replaced.
 
-Worker → pool messages are tagged bytes: ``R`` ready, ``H`` head (JSON), ``D`` data, ``F``
-finished (JSON), ``E`` error (JSON).
+Worker → pool messages are tagged bytes. A small result is one message, ``C`` (complete: head,
+row count, body); a large one is ``H`` (head and first chunk), ``D`` (data) …, ``F`` (finished,
+row count). ``E`` carries an error (JSON), ``R`` says the worker is ready. One message per small
+query keeps a point lookup to one round trip.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 CHUNK_BYTES = 256 * 1024
 # Chunks a slow client may leave unread before the worker is made to wait (flow control).
 BUFFERED_CHUNKS = 8
+READ_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -53,9 +56,11 @@ class PoolSettings:
 class _PipeOutput:
     """A file-like object sending what pyoxigraph writes to the pool in large chunks."""
 
-    def __init__(self, conn: multiprocessing.connection.Connection) -> None:
+    def __init__(self, conn: multiprocessing.connection.Connection, head: ResultHead) -> None:
         self._conn = conn
+        self._head = f"{head.kind} {head.media_type.name}".encode()
         self._buffer = bytearray()
+        self.started = False
 
     def write(self, data: bytes, /) -> int:
         self._buffer += data
@@ -64,9 +69,25 @@ class _PipeOutput:
         return len(data)
 
     def flush(self) -> None:
-        if self._buffer:
+        """Send what is buffered (pyoxigraph flushes at the end; so does :meth:`finish`)."""
+        if len(self._buffer) < CHUNK_BYTES and not self.started:
+            return  # keep a small result whole, to send it as one message
+        if self.started:
             self._conn.send_bytes(b"D" + self._buffer)
-            self._buffer.clear()
+        else:
+            self._conn.send_bytes(b"H" + self._head + b"\n" + self._buffer)
+            self.started = True
+        self._buffer.clear()
+
+    def finish(self, rows: int) -> None:
+        """Send the end of the result: the last chunk and the row count."""
+        if self.started:
+            if self._buffer:
+                self._conn.send_bytes(b"D" + self._buffer)
+            self._conn.send_bytes(b"F%d" % rows)
+        else:
+            self._conn.send_bytes(b"C" + self._head + b" %d\n" % rows + self._buffer)
+        self._buffer.clear()
 
 
 def _send_json(conn: multiprocessing.connection.Connection, tag: bytes, body: object) -> None:
@@ -99,12 +120,8 @@ def worker_main(
             return
         try:
             prepared = PreparedQuery(store, request)
-            head = prepared.head
-            _send_json(conn, b"H", {"kind": head.kind, "media_type": head.media_type.name})
-            output = _PipeOutput(conn)
-            rows = prepared.write(output)
-            output.flush()
-            _send_json(conn, b"F", {"rows": rows})
+            output = _PipeOutput(conn, prepared.head)
+            output.finish(prepared.write(output))
         except errors.QueryError as error:
             _send_json(conn, b"E", _error_body(error))
         except Exception as error:  # a store or engine failure: not the client's fault
@@ -130,18 +147,19 @@ class _FrameReader:
     def __init__(self, descriptor: int) -> None:
         self._descriptor = descriptor
         self._buffer = bytearray()
+        self._block = memoryview(bytearray(READ_BYTES))  # reused: no allocation per read
 
     def read(self) -> list[bytes]:
         """The messages complete so far; EOFError when the worker has gone."""
         while True:
             try:
-                data = os.read(self._descriptor, 1 << 20)
+                size = os.readv(self._descriptor, [self._block])
             except BlockingIOError:
                 break
-            if not data:
+            if not size:
                 raise EOFError
-            self._buffer += data
-            if len(data) < 1 << 20:
+            self._buffer += self._block[:size]
+            if size < READ_BYTES:
                 break
         messages = []
         while len(self._buffer) >= 4:
@@ -153,47 +171,75 @@ class _FrameReader:
         return messages
 
 
+TIMED_OUT, CANCELLED = b"T", b"X"  # markers the pool puts in a query's own message queue
+
+
 @dataclass(eq=False)
 class RunningQuery:
     """A submitted query: await its head, then iterate its bytes. Cancel it if abandoned."""
 
     request: QueryRequest
-    deadline: float
     pool: QueryPool
     messages: asyncio.Queue[bytes] = field(default_factory=asyncio.Queue)
     worker: _Worker | None = None
     finished: bool = False
     rows: int = 0
+    _first: list[bytes] = field(default_factory=list)
+    _timer: asyncio.TimerHandle | None = None
+
+    def start_timer(self, deadline: float) -> None:
+        self._timer = self.pool.loop.call_at(deadline, self._expire)
+
+    def _expire(self) -> None:
+        if not self.finished:
+            self.messages.put_nowait(TIMED_OUT)  # before cancel()'s marker: the reason wins
+            self.cancel()
+
+    def _finish(self) -> None:
+        self.finished = True
+        if self._timer is not None:
+            self._timer.cancel()
 
     async def _next(self) -> bytes:
-        remaining = self.deadline - asyncio.get_running_loop().time()
-        try:
-            message = await asyncio.wait_for(self.messages.get(), max(remaining, 0))
-        except TimeoutError:
-            self.cancel()
-            raise errors.QueryTimeout(
-                f"the query ran longer than the {self.pool.settings.timeout:g} s limit and was "
-                "stopped; narrow it (fewer rows, more selective patterns) or run it on a dump."
-            ) from None
+        message = await self.messages.get()
         if self.worker is not None:
             self.worker.resume_reading()
         tag = message[:1]
+        if tag == TIMED_OUT:
+            raise errors.QueryTimeout(
+                f"the query ran longer than the {self.pool.settings.timeout:g} s limit and was "
+                "stopped; narrow it (fewer rows, more selective patterns) or run it on a dump."
+            )
+        if tag == CANCELLED:
+            raise errors.WorkerFailed("the query was cancelled.")
         if tag == b"E":
-            self.finished = True
+            self._finish()
             raise _error_from(json.loads(message[1:]))
         if tag == b"F":
-            self.finished = True
-            self.rows = int(json.loads(message[1:])["rows"])
+            self._finish()
+            self.rows = int(message[1:])
         return message
 
     async def head(self) -> ResultHead:
         """The result's kind and media type; raises the query's error, if any."""
         message = await self._next()
-        body = json.loads(message[1:])
-        return ResultHead(ResultKind(body["kind"]), BY_NAME[body["media_type"]])
+        line, _, body = message[1:].partition(b"\n")
+        kind, media_type, *rows = line.decode().split(" ")
+        if message[:1] == b"C":
+            self._finish()
+            self.rows = int(rows[0])
+        self._first = [body] if body else []
+        return ResultHead(ResultKind(kind), BY_NAME[media_type])
+
+    @property
+    def pending(self) -> bool:
+        """Whether bytes received from the worker are still to be taken from :meth:`chunks`."""
+        return bool(self._first)
 
     async def chunks(self) -> AsyncIterator[bytes]:
-        """The result's bytes as the worker writes them."""
+        """The result's bytes as the worker writes them (resumable: each call continues)."""
+        while self._first:
+            yield self._first.pop(0)
         while not self.finished:
             message = await self._next()
             if message[:1] == b"D":
@@ -203,7 +249,8 @@ class RunningQuery:
         """Stop the query: forget it if waiting, kill its worker if running."""
         if self.finished:
             return
-        self.finished = True
+        self._finish()
+        self.messages.put_nowait(CANCELLED)
         self.pool._abandon(self)
 
 
@@ -261,7 +308,7 @@ class _Worker:
             self.pool._worker_failed_to_start(self, message)
         else:
             self.job.messages.put_nowait(message)
-            if message[:1] in (b"F", b"E"):
+            if message[:1] in (b"C", b"F", b"E"):
                 self.job = None
                 self.pool._worker_idle(self)
             elif self.job.messages.qsize() >= BUFFERED_CHUNKS:
@@ -325,7 +372,8 @@ class QueryPool:
 
     def submit(self, request: QueryRequest) -> RunningQuery:
         """Start ``request`` on an idle worker or queue it; EndpointBusy if the queue is full."""
-        job = RunningQuery(request, self.loop.time() + self.settings.timeout, self)
+        job = RunningQuery(request, self)
+        job.start_timer(self.loop.time() + self.settings.timeout)
         if self._idle:
             self._idle.popleft().run(job)
         elif len(self._waiting) < self.settings.queue_size:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import jinja2
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from tipgraph.config import EndpointSettings
 from tipgraph.store.location import StoreLocation
 from tipgraph.web.errors import install_error_handlers
-from tipgraph.web.sparql_endpoint import router as sparql_router
+from tipgraph.web.sparql_endpoint import OPENAPI_PATH, ROUTE
 from tipgraph.workers import PoolSettings, QueryPool
 
 
@@ -57,7 +59,18 @@ def create_app(settings: EndpointSettings) -> FastAPI:
         max_age=86400,
     )
     install_error_handlers(app)
-    app.include_router(sparql_router)
+    app.router.routes.append(ROUTE)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, summary=app.summary, routes=app.routes
+            )
+            schema["paths"]["/sparql"] = OPENAPI_PATH
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.get("/health", summary="Liveness and readiness for load balancers")
     def health(request: Request) -> JSONResponse:

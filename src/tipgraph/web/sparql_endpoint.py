@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
-from fastapi.responses import HTMLResponse
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from tipgraph.config import EndpointSettings
@@ -28,8 +28,6 @@ from tipgraph.store.location import StoreVersion
 from tipgraph.web.errors import error_response
 from tipgraph.web.protocol import ProtocolError, read_protocol_request
 from tipgraph.workers import QueryPool, RunningQuery
-
-router = APIRouter()
 
 EXAMPLE_QUERY = """SELECT ?indicator ?label (COUNT(?observation) AS ?observations)
 WHERE {
@@ -72,7 +70,7 @@ QUERY_PARAMETERS: list[dict[str, Any]] = [
         ),
     },
 ]
-RESPONSES: dict[int | str, dict[str, Any]] = {
+RESPONSES: dict[int, dict[str, Any]] = {
     200: {
         "description": "The result, in the negotiated format.",
         "content": {m.name: {} for m in MEDIA_TYPES},
@@ -141,13 +139,34 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-async def _wait_for_disconnect(receive: Receive, running: RunningQuery) -> None:
-    """Stop the query when the client goes away (the body was read before)."""
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            running.cancel()
-            return
+class DisconnectWatcher:
+    """Stops a query when its client goes away.
+
+    Most queries answer within milliseconds, so watching starts only after a short delay:
+    a task per request would cost more than the query.
+    """
+
+    DELAY = 0.02
+
+    def __init__(self, receive: Receive, running: RunningQuery) -> None:
+        self._receive, self._running = receive, running
+        self._task: asyncio.Task[None] | None = None
+        self._timer = asyncio.get_running_loop().call_later(self.DELAY, self._start)
+
+    def _start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._watch())
+
+    async def _watch(self) -> None:
+        while True:  # the request body was read before: the next message is the disconnect
+            message = await self._receive()
+            if message["type"] == "http.disconnect":
+                self._running.cancel()
+                return
+
+    def stop(self) -> None:
+        self._timer.cancel()
+        if self._task is not None:
+            self._task.cancel()
 
 
 class StreamedResult(Response):
@@ -158,7 +177,7 @@ class StreamedResult(Response):
     """
 
     def __init__(
-        self, running: RunningQuery, first: list[bytes], watcher: asyncio.Task[None], **kwargs: Any
+        self, running: RunningQuery, first: list[bytes], watcher: DisconnectWatcher, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
         # Streamed with chunked transfer coding: the length is not known in advance.
@@ -183,22 +202,19 @@ class StreamedResult(Response):
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             self._running.cancel()
-            self._watcher.cancel()
+            self._watcher.stop()
 
 
 async def _collect(running: RunningQuery, limit: int) -> tuple[list[bytes], bool]:
     """Chunks up to ``limit`` bytes, and whether that was the whole result."""
     chunks: list[bytes] = []
     size = 0
-    iterator: AsyncIterator[bytes] = running.chunks()
-    while size < limit and not running.finished:
-        try:
-            chunk = await anext(iterator)
-        except StopAsyncIteration:
-            break
+    async for chunk in running.chunks():
         chunks.append(chunk)
         size += len(chunk)
-    return chunks, running.finished
+        if size >= limit:
+            break
+    return chunks, running.finished and not running.pending
 
 
 def _query_page(request: Request) -> HTMLResponse:
@@ -258,17 +274,17 @@ async def sparql(request: Request) -> Response:
         return Response(status_code=304, headers=cache_headers)
     pool: QueryPool = request.app.state.pool
     running = pool.submit(query)
-    watcher = asyncio.create_task(_wait_for_disconnect(request.receive, running))
+    watcher = DisconnectWatcher(request.receive, running)
     try:
         head = await running.head()
         chunks, complete = await _collect(running, settings.buffer_bytes)
     except BaseException:
         running.cancel()
-        watcher.cancel()
+        watcher.stop()
         raise
     media_type = head.media_type.content_type
     if complete:
-        watcher.cancel()
+        watcher.stop()
         return Response(b"".join(chunks), media_type=media_type, headers=cache_headers)
     return StreamedResult(running, chunks, watcher, media_type=media_type, headers=cache_headers)
 
@@ -279,21 +295,20 @@ def _missing_query() -> TipgraphError:
     )
 
 
-def _register(method: str, operation_id: str, extra: dict[str, Any]) -> None:
-    router.add_api_route(
-        "/sparql",
-        sparql,
-        methods=[method],
-        name="sparql" if method == "GET" else f"sparql_{method.lower()}",
-        operation_id=operation_id,
-        summary="SPARQL 1.1 query endpoint (read-only)",
-        response_class=Response,
-        responses=RESPONSES,
-        include_in_schema=method != "HEAD",
-        openapi_extra={"parameters": QUERY_PARAMETERS, **extra},
-    )
+def _operation(operation_id: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "operationId": operation_id,
+        "summary": "SPARQL 1.1 query (read-only)",
+        "parameters": QUERY_PARAMETERS,
+        "responses": {str(status): response for status, response in RESPONSES.items()},
+        **extra,
+    }
 
 
-_register("GET", "query_get", {})
-_register("POST", "query_post", {"requestBody": POST_BODY})
-_register("HEAD", "query_head", {})
+# /sparql is a plain Starlette route: FastAPI's parameter machinery would cost more than a
+# point lookup, and the protocol is parsed strictly by hand anyway. Its OpenAPI entry is this.
+OPENAPI_PATH = {
+    "get": _operation("query_get"),
+    "post": _operation("query_post", requestBody=POST_BODY),
+}
+ROUTE = Route("/sparql", sparql, methods=["GET", "HEAD", "POST"], name="sparql")
