@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -121,6 +122,7 @@ def parse_accept(header: str | None) -> list[AcceptRange]:
     return ranges
 
 
+@functools.lru_cache(maxsize=512)  # clients send the same few Accept headers over and over
 def negotiate(accept: str | None, offered: tuple[MediaType, ...]) -> MediaType | None:
     """The offered type the client prefers most, or None if it accepts none of them.
 

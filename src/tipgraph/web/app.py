@@ -13,10 +13,11 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from tipgraph.config import EndpointSettings
+from tipgraph.pool import PoolSettings, QueryPool
 from tipgraph.store.location import StoreLocation
 from tipgraph.web.errors import install_error_handlers
-from tipgraph.web.sparql_endpoint import OPENAPI_PATH, ROUTE
-from tipgraph.workers import PoolSettings, QueryPool
+from tipgraph.web.openapi import OPENAPI_PATH
+from tipgraph.web.sparql_endpoint import ROUTE
 
 
 def create_app(settings: EndpointSettings) -> FastAPI:
@@ -59,7 +60,7 @@ def create_app(settings: EndpointSettings) -> FastAPI:
         max_age=86400,
     )
     install_error_handlers(app)
-    app.router.routes.append(ROUTE)
+    app.router.routes.insert(0, ROUTE)  # the busiest route is matched first
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -5,10 +5,8 @@ timer around ``Store.query`` stops nothing. Each worker process holds the store 
 evaluates one query at a time and streams the serialised bytes back through a pipe; when the
 deadline passes or the client goes away, the worker is killed and replaced.
 
-Worker → pool messages are tagged bytes. A small result is one message, ``C`` (complete: head,
-row count, body); a large one is ``H`` (head and first chunk), ``D`` (data) …, ``F`` (finished,
-row count). ``E`` carries an error (JSON), ``R`` says the worker is ready. One message per small
-query keeps a point lookup to one round trip.
+The messages are described in :mod:`tipgraph.worker`; one message per small result keeps a
+point lookup to one round trip.
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
-import signal
 import struct
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -30,11 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from tipgraph import errors
-from tipgraph.evaluation import PreparedQuery, QueryRequest, ResultHead
+from tipgraph.evaluation import QueryRequest, ResultHead
 from tipgraph.sparql import BY_NAME, ResultKind
+from tipgraph.worker import error_body, worker_main
 
 log = logging.getLogger(__name__)
-CHUNK_BYTES = 256 * 1024
 # Chunks a slow client may leave unread before the worker is made to wait (flow control).
 BUFFERED_CHUNKS = 8
 READ_BYTES = 1 << 20
@@ -48,89 +45,6 @@ class PoolSettings:
     workers: int = 2
     timeout: float = 30.0
     queue_size: int = 16
-
-
-# ---- the worker process -------------------------------------------------------------------
-
-
-class _PipeOutput:
-    """A file-like object sending what pyoxigraph writes to the pool in large chunks."""
-
-    def __init__(self, conn: multiprocessing.connection.Connection, head: ResultHead) -> None:
-        self._conn = conn
-        self._head = f"{head.kind} {head.media_type.name}".encode()
-        self._buffer = bytearray()
-        self.started = False
-
-    def write(self, data: bytes, /) -> int:
-        self._buffer += data
-        if len(self._buffer) >= CHUNK_BYTES:
-            self.flush()
-        return len(data)
-
-    def flush(self) -> None:
-        """Send what is buffered (pyoxigraph flushes at the end; so does :meth:`finish`)."""
-        if len(self._buffer) < CHUNK_BYTES and not self.started:
-            return  # keep a small result whole, to send it as one message
-        if self.started:
-            self._conn.send_bytes(b"D" + self._buffer)
-        else:
-            self._conn.send_bytes(b"H" + self._head + b"\n" + self._buffer)
-            self.started = True
-        self._buffer.clear()
-
-    def finish(self, rows: int) -> None:
-        """Send the end of the result: the last chunk and the row count."""
-        if self.started:
-            if self._buffer:
-                self._conn.send_bytes(b"D" + self._buffer)
-            self._conn.send_bytes(b"F%d" % rows)
-        else:
-            self._conn.send_bytes(b"C" + self._head + b" %d\n" % rows + self._buffer)
-        self._buffer.clear()
-
-
-def _send_json(conn: multiprocessing.connection.Connection, tag: bytes, body: object) -> None:
-    conn.send_bytes(tag + json.dumps(body).encode())
-
-
-def _error_body(error: errors.QueryError) -> dict[str, Any]:
-    return {"type": type(error).__name__, "message": str(error)}
-
-
-def worker_main(
-    store_path: str,
-    requests: multiprocessing.connection.Connection,
-    conn: multiprocessing.connection.Connection,
-) -> None:
-    """Answer queries from ``requests`` on ``conn`` until it closes. Runs in a worker process."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
-    import pyoxigraph as ox
-
-    try:
-        store = ox.Store.read_only(store_path)
-    except OSError as error:
-        _send_json(conn, b"E", {"type": "StoreError", "message": f"{store_path}: {error}"})
-        return
-    conn.send_bytes(b"R")
-    while True:
-        try:
-            request: QueryRequest = requests.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            prepared = PreparedQuery(store, request)
-            output = _PipeOutput(conn, prepared.head)
-            output.finish(prepared.write(output))
-        except errors.QueryError as error:
-            _send_json(conn, b"E", _error_body(error))
-        except Exception as error:  # a store or engine failure: not the client's fault
-            _send_json(
-                conn, b"E", {"type": "WorkerFailed", "message": f"evaluation failed: {error}"}
-            )
-
-
-# ---- the pool, in the web process -------------------------------------------------------------
 
 
 def _error_from(body: dict[str, Any]) -> errors.TipgraphError:
@@ -162,12 +76,15 @@ class _FrameReader:
             if size < READ_BYTES:
                 break
         messages = []
-        while len(self._buffer) >= 4:
-            (size,) = struct.unpack("!i", self._buffer[:4])
-            if size < 0 or len(self._buffer) < 4 + size:  # size < 0: over 2 GiB, never sent
-                break
-            messages.append(bytes(self._buffer[4 : 4 + size]))
-            del self._buffer[: 4 + size]
+        buffer, offset = self._buffer, 0
+        with memoryview(buffer) as view:
+            while len(buffer) - offset >= 4:
+                (size,) = struct.unpack_from("!i", buffer, offset)
+                if size < 0 or len(buffer) - offset < 4 + size:  # < 0: over 2 GiB, never sent
+                    break
+                messages.append(bytes(view[offset + 4 : offset + 4 + size]))  # the one copy
+                offset += 4 + size
+        del buffer[:offset]
         return messages
 
 
@@ -184,7 +101,7 @@ class RunningQuery:
     worker: _Worker | None = None
     finished: bool = False
     rows: int = 0
-    _first: list[bytes] = field(default_factory=list)
+    _first: list[bytes | memoryview] = field(default_factory=list)
     _timer: asyncio.TimerHandle | None = None
 
     def start_timer(self, deadline: float) -> None:
@@ -223,7 +140,8 @@ class RunningQuery:
     async def head(self) -> ResultHead:
         """The result's kind and media type; raises the query's error, if any."""
         message = await self._next()
-        line, _, body = message[1:].partition(b"\n")
+        newline = message.index(b"\n")
+        line, body = message[1:newline], memoryview(message)[newline + 1 :]
         kind, media_type, *rows = line.decode().split(" ")
         if message[:1] == b"C":
             self._finish()
@@ -236,14 +154,14 @@ class RunningQuery:
         """Whether bytes received from the worker are still to be taken from :meth:`chunks`."""
         return bool(self._first)
 
-    async def chunks(self) -> AsyncIterator[bytes]:
+    async def chunks(self) -> AsyncIterator[bytes | memoryview]:
         """The result's bytes as the worker writes them (resumable: each call continues)."""
         while self._first:
             yield self._first.pop(0)
         while not self.finished:
             message = await self._next()
             if message[:1] == b"D":
-                yield message[1:]
+                yield memoryview(message)[1:]  # no copy: the body goes out as it came in
 
     def cancel(self) -> None:
         """Stop the query: forget it if waiting, kill its worker if running."""
@@ -416,7 +334,7 @@ class QueryPool:
             job.messages.put_nowait(
                 b"E"
                 + json.dumps(
-                    _error_body(
+                    error_body(
                         errors.WorkerFailed(
                             "the worker evaluating this query died; retry, and narrow the query "
                             "if it happens again."

@@ -1,0 +1,95 @@
+"""The worker process: evaluates the pool's queries on a read-only store, one at a time.
+
+Messages to the pool are tagged bytes. A small result is one message, ``C`` (complete: head,
+row count, body); a large one is ``H`` (head and first chunk), ``D`` (data) …, ``F``
+(finished, row count). ``E`` carries an error (JSON), ``R`` says the worker is ready.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing.connection
+import signal
+from typing import Any
+
+from tipgraph import errors
+from tipgraph.evaluation import PreparedQuery, QueryRequest, ResultHead
+
+CHUNK_BYTES = 256 * 1024
+
+
+class _PipeOutput:
+    """A file-like object sending what pyoxigraph writes to the pool in large chunks."""
+
+    def __init__(self, conn: multiprocessing.connection.Connection, head: ResultHead) -> None:
+        self._conn = conn
+        self._head = f"{head.kind} {head.media_type.name}".encode()
+        self._buffer = bytearray(b"D")  # the tag leads the buffer: no copy to send it
+        self.started = False
+
+    def write(self, data: bytes, /) -> int:
+        self._buffer += data
+        if len(self._buffer) > CHUNK_BYTES:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        """Send what is buffered (pyoxigraph flushes at the end; so does :meth:`finish`)."""
+        if len(self._buffer) <= CHUNK_BYTES and not self.started:
+            return  # keep a small result whole, to send it as one message
+        if self.started:
+            self._conn.send_bytes(self._buffer)
+        else:
+            self._conn.send_bytes(b"H" + self._head + b"\n" + self._buffer[1:])
+            self.started = True
+        del self._buffer[1:]
+
+    def finish(self, rows: int) -> None:
+        """Send the end of the result: the last chunk and the row count."""
+        if self.started:
+            if len(self._buffer) > 1:
+                self._conn.send_bytes(self._buffer)
+            self._conn.send_bytes(b"F%d" % rows)
+        else:
+            self._conn.send_bytes(b"C" + self._head + b" %d\n" % rows + self._buffer[1:])
+        del self._buffer[1:]
+
+
+def _send_json(conn: multiprocessing.connection.Connection, tag: bytes, body: object) -> None:
+    conn.send_bytes(tag + json.dumps(body).encode())
+
+
+def error_body(error: errors.QueryError) -> dict[str, Any]:
+    return {"type": type(error).__name__, "message": str(error)}
+
+
+def worker_main(
+    store_path: str,
+    requests: multiprocessing.connection.Connection,
+    conn: multiprocessing.connection.Connection,
+) -> None:
+    """Answer queries from ``requests`` on ``conn`` until it closes. Runs in a worker process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    import pyoxigraph as ox
+
+    try:
+        store = ox.Store.read_only(store_path)
+    except OSError as error:
+        _send_json(conn, b"E", {"type": "StoreError", "message": f"{store_path}: {error}"})
+        return
+    conn.send_bytes(b"R")
+    while True:
+        try:
+            request: QueryRequest = requests.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            prepared = PreparedQuery(store, request)
+            output = _PipeOutput(conn, prepared.head)
+            output.finish(prepared.write(output))
+        except errors.QueryError as error:
+            _send_json(conn, b"E", error_body(error))
+        except Exception as error:  # a store or engine failure: not the client's fault
+            _send_json(
+                conn, b"E", {"type": "WorkerFailed", "message": f"evaluation failed: {error}"}
+            )
