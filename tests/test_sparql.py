@@ -47,6 +47,7 @@ def test_negotiate(accept: str | None, offered: tuple, expected: str | None) -> 
 
 def test_prefers_html_only_for_browsers() -> None:
     assert prefers_html(BROWSER)
+    assert prefers_html(BROWSER), "the same answer when negotiation is cached"
     assert not prefers_html("*/*")
     assert not prefers_html(None)
     assert not prefers_html("application/sparql-results+json, text/html;q=0.5")

@@ -143,10 +143,12 @@ def negotiate(accept: str | None, offered: tuple[MediaType, ...]) -> MediaType |
     return chosen
 
 
+HTML = MediaType("text/html", ("html",))
+
+
 def prefers_html(accept: str | None) -> bool:
     """Whether a client (a browser) prefers an HTML page to any RDF or results format."""
-    html = MediaType("text/html", ())
-    return negotiate(accept, (*MEDIA_TYPES, html)) is html if accept else False
+    return bool(accept) and negotiate(accept, (*MEDIA_TYPES, HTML)) == HTML
 
 
 # SPARQL 1.1 Query §19.2: \u and \U escapes are replaced before the query is parsed.
