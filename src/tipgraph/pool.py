@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from tipgraph import errors
+from tipgraph.config import EndpointSettings
 from tipgraph.evaluation import QueryRequest, ResultHead
 from tipgraph.sparql import BY_NAME, ResultKind
 from tipgraph.worker import error_body, worker_main
@@ -35,16 +36,6 @@ log = logging.getLogger(__name__)
 # Chunks a slow client may leave unread before the worker is made to wait (flow control).
 BUFFERED_CHUNKS = 8
 READ_BYTES = 1 << 20
-
-
-@dataclass(frozen=True)
-class PoolSettings:
-    """How many workers, how long a query may run, how many may wait."""
-
-    store_path: Path
-    workers: int = 2
-    timeout: float = 30.0
-    queue_size: int = 16
 
 
 def _error_from(body: dict[str, Any]) -> errors.TipgraphError:
@@ -184,7 +175,7 @@ class _Worker:
         requests_child, self.requests = context.Pipe(duplex=False)
         self.process: BaseProcess = context.Process(
             target=worker_main,
-            args=(str(pool.settings.store_path), requests_child, results_child),
+            args=(str(pool.database), requests_child, results_child),
             name="tipgraph-query-worker",
             daemon=True,
         )
@@ -249,7 +240,8 @@ class _Worker:
 class QueryPool:
     """Worker processes evaluating queries on one read-only store; use as an async context."""
 
-    def __init__(self, settings: PoolSettings) -> None:
+    def __init__(self, database: Path, settings: EndpointSettings) -> None:
+        self.database = database
         self.settings = settings
         self.loop = asyncio.get_running_loop()
         self._workers: list[_Worker] = []

@@ -13,7 +13,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from tipgraph.config import EndpointSettings
-from tipgraph.pool import PoolSettings, QueryPool
+from tipgraph.pool import QueryPool
 from tipgraph.store.location import StoreLocation
 from tipgraph.web.errors import install_error_handlers
 from tipgraph.web.openapi import OPENAPI_PATH
@@ -26,13 +26,7 @@ def create_app(settings: EndpointSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool_settings = PoolSettings(
-            store_path=version.database,
-            workers=settings.workers,
-            timeout=settings.timeout,
-            queue_size=settings.queue_size,
-        )
-        async with QueryPool(pool_settings) as pool:
+        async with QueryPool(version.database, settings) as pool:
             app.state.pool = pool
             yield
 
