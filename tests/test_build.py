@@ -133,3 +133,17 @@ def test_a_corrupt_store_says_to_load_again(tmp_path: Path) -> None:
     (tmp_path / "current").symlink_to("elsewhere")
     with pytest.raises(StoreError, match="tipgraph load"):
         StoreLocation(tmp_path).require_current()
+
+
+def test_a_version_held_by_a_server_survives_later_loads(
+    checkout_copy: Path, tmp_path: Path
+) -> None:
+    settings = Settings.load(root=checkout_copy)
+    location = StoreLocation(tmp_path / "store")
+    served = build_store(settings, location, validate=False, progress=quiet)
+    with location.hold(served):
+        for _ in range(3):
+            build_store(settings, location, validate=False, progress=quiet)
+        assert served.database.is_dir(), "a running server's version was removed"
+    build_store(settings, location, validate=False, progress=quiet)
+    assert not served.path.exists(), "released versions are cleaned up"

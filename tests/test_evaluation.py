@@ -81,3 +81,13 @@ def test_the_tipgraph_prefixes_are_predeclared(store: ox.Store) -> None:
     output = io.BytesIO()
     PreparedQuery(store, QueryRequest("ASK { ?s a qb:Observation }")).write(output)
     assert json.loads(output.getvalue())["boolean"] is False
+
+
+@pytest.mark.parametrize("output_format", ["json", "xml", "csv", "tsv"])
+def test_empty_solutions_count_as_rows(store: ox.Store, output_format: str) -> None:
+    query = "SELECT ?nothing WHERE { ?s ?p ?o } LIMIT 900"
+    output = io.BytesIO()
+    assert PreparedQuery(store, QueryRequest(query, format=output_format)).write(output) == 900
+    capped = PreparedQuery(store, QueryRequest(query, format=output_format, max_rows=899))
+    with pytest.raises(ResultTooLarge):
+        capped.write(io.BytesIO())

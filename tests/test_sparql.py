@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
+
 import pytest
 
-from tipgraph.errors import FederatedQueryRefused
+from tipgraph.errors import FederatedQueryRefused, QueryTooDeep
 from tipgraph.sparql import (
     ResultKind,
     format_by_name,
@@ -70,6 +73,18 @@ def test_format_names() -> None:
         "PREFIX : <http://example.org/> SELECT * { SERVICE:x {} }",
         "SELECT * { FILTER(?x<1)SERVICE?v#>\n{} }",
         "SELECT * { ?s ?p ?o . FILTER EXISTS { SERVICE ?v { } } }",
+        # Oxigraph reads keywords without a word boundary:
+        "SELECT * { SERVICESILENT<http://example.org/>{} }",
+        "PREFIX e: <http://example.org/> SELECT * { SERVICEe:x {} }",
+        "SELECT * { ?s ?p trueSERVICE<http://example.org/> {} }",
+        "SELECT * { ?s ?p 1e5SERVICE<http://example.org/> {} }",
+        # escapes in prefixed names are not comments or strings:
+        r"SELECT * { ?s ?p ex:a\# . SERVICE <http://example.org/> {} }",
+        r"SELECT * { ?s ?p ex:a\' . SERVICE <http://example.org/> {} FILTER(?o != 'z') }",
+        # a doubled backslash escapes nothing, so no newline ends the string here:
+        r'SELECT * { BIND("\\u000A" AS ?x) SERVICE <http://example.org/> {} BIND("y" AS ?y) }',
+        # "<" as less-than, not an IRI:
+        "SELECT * { FILTER(1<'>') SERVICE <http://example.org/> {} FILTER(1 != 'z') }",
     ],
 )
 def test_federated_queries_are_refused(query: str) -> None:
@@ -87,6 +102,8 @@ def test_federated_queries_are_refused(query: str) -> None:
         'SELECT * { ?s ?p """multi\nline "SERVICE" """ }',
         "SELECT * { ?s ?p ?o } # SERVICE <http://example.org/>",
         "SELECT * { ?s <http://id.example/state-migration-service> ?o }",
+        "SELECT * { ?s <http://example.org/it's> ?o }",
+        'SELECT * { ?l ?p "State Migration Service" FILTER(CONTAINS(?l, "service")) }',
     ],
 )
 def test_ordinary_queries_mentioning_service_pass(query: str) -> None:
@@ -106,3 +123,24 @@ def test_names_dataset() -> None:
     assert names_dataset("SELECT * FROM <http://g> { ?s ?p ?o }")
     assert names_dataset("select * from named <http://g> { graph ?g {} }")
     assert not names_dataset("SELECT ?from { ?from ?p 'FROM' }")
+
+
+def test_deep_nesting_is_refused_before_it_reaches_the_parser() -> None:
+    with pytest.raises(QueryTooDeep, match="nested more than"):
+        refuse_federated("SELECT * { FILTER(" + "(" * 5000 + "1" + ")" * 5001 + " }")
+    refuse_federated("SELECT * { FILTER(" + "(" * 50 + "1" + ")" * 51 + " }")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'SELECT * { ?s ?p "' + '\\"' * 300_000 + " }",
+        "SELECT * { ?s ?p '''" + "\\'" * 300_000,
+        "<" * 600_000,
+    ],
+)
+def test_the_check_is_linear_on_hostile_input(query: str) -> None:
+    started = time.perf_counter()
+    with contextlib.suppress(FederatedQueryRefused, QueryTooDeep):
+        refuse_federated(query)
+    assert time.perf_counter() - started < 2.0  # quadratic scanning took minutes

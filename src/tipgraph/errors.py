@@ -81,3 +81,7 @@ class WorkerFailed(QueryError):
     """The worker evaluating the query died (e.g. killed by the operating system)."""
 
     status = 503
+
+
+class QueryTooDeep(QueryError):
+    """The query nests brackets deeper than the parser can take."""

@@ -159,9 +159,10 @@ class _capped(Iterator[ox.Triple]):
 
 
 # In SPARQL JSON a solution after the first starts with `,{"` followed by a variable name; inside
-# a string the same bytes would end the string, so a `,` or `}` follows them there. The first
-# solution follows `"bindings":[`. (An empty solution, {}, is not counted: it costs nothing.)
-JSON_NEXT_ROW = re.compile(rb',\{"[^},]')
+# a string the same bytes would end the string, so a `,` or `}` follows them there. An empty
+# solution is `,{}` before `,` or `]` (a literal holding ",{}," would count too: the cap errs
+# towards refusing). The first solution follows `"bindings":[`.
+JSON_NEXT_ROW = re.compile(rb',\{(?:"[^},]|\}(?=[,\]]))')
 JSON_BINDINGS = b'"bindings":['
 XML_ROW = b"<result>"  # "<" in text is escaped as &lt;
 
@@ -227,7 +228,8 @@ class RowCounter:
         self._bindings_seen = True
         after = self._head[start + len(JSON_BINDINGS) : start + len(JSON_BINDINGS) + 3]
         self._head = b""
-        return 1 if after.startswith(b'{"') and after[2:3] not in (b"}", b",") else 0
+        opens_row = after.startswith(b'{"') and after[2:3] not in (b"}", b",")
+        return 1 if opens_row or after.startswith(b"{}") else 0
 
     def _count_csv(self, data: bytes) -> int:
         """Row ends outside quoted fields (a quoted literal may hold newlines)."""

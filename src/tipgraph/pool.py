@@ -90,7 +90,8 @@ class RunningQuery:
     pool: QueryPool
     messages: asyncio.Queue[bytes] = field(default_factory=asyncio.Queue)
     worker: _Worker | None = None
-    finished: bool = False
+    finished: bool = False  # nothing more will come from the pool (worker done, or cancelled)
+    complete: bool = False  # the consumer has taken the end of the result
     rows: int = 0
     _first: list[bytes | memoryview] = field(default_factory=list)
     _timer: asyncio.TimerHandle | None = None
@@ -108,9 +109,13 @@ class RunningQuery:
         if self._timer is not None:
             self._timer.cancel()
 
+    def worker_done(self) -> None:
+        """The worker sent the end of the result: the time limit no longer applies."""
+        self._finish()
+
     async def _next(self) -> bytes:
         message = await self.messages.get()
-        if self.worker is not None:
+        if self.worker is not None and self.worker.job is self:
             self.worker.resume_reading()
         tag = message[:1]
         if tag == TIMED_OUT:
@@ -121,10 +126,10 @@ class RunningQuery:
         if tag == CANCELLED:
             raise errors.WorkerFailed("the query was cancelled.")
         if tag == b"E":
-            self._finish()
+            self.complete = True
             raise _error_from(json.loads(message[1:]))
         if tag == b"F":
-            self._finish()
+            self.complete = True
             self.rows = int(message[1:])
         return message
 
@@ -135,7 +140,7 @@ class RunningQuery:
         line, body = message[1:newline], memoryview(message)[newline + 1 :]
         kind, media_type, *rows = line.decode().split(" ")
         if message[:1] == b"C":
-            self._finish()
+            self.complete = True
             self.rows = int(rows[0])
         self._first = [body] if body else []
         return ResultHead(ResultKind(kind), BY_NAME[media_type])
@@ -149,7 +154,7 @@ class RunningQuery:
         """The result's bytes as the worker writes them (resumable: each call continues)."""
         while self._first:
             yield self._first.pop(0)
-        while not self.finished:
+        while not self.complete:  # a timeout or cancel raises in _next: never a silent end
             message = await self._next()
             if message[:1] == b"D":
                 yield memoryview(message)[1:]  # no copy: the body goes out as it came in
@@ -210,15 +215,18 @@ class _Worker:
             self._dispatch(message)
 
     def _dispatch(self, message: bytes) -> None:
-        if message == b"R":
+        if message[:1] == b"R":
             self.ready = True
+            self.pool.network_isolated = message == b"R1"
             self.pool._worker_idle(self)
         elif self.job is None:
             self.pool._worker_failed_to_start(self, message)
         else:
             self.job.messages.put_nowait(message)
             if message[:1] in (b"C", b"F", b"E"):
+                self.job.worker_done()
                 self.job = None
+                self.resume_reading()  # flow control was the finished job's, not the next one's
                 self.pool._worker_idle(self)
             elif self.job.messages.qsize() >= BUFFERED_CHUNKS:
                 self._pause_reading()
@@ -226,7 +234,10 @@ class _Worker:
     def run(self, job: RunningQuery) -> None:
         self.job = job
         job.worker = self
-        self.requests.send(job.request)
+        try:
+            self.requests.send(job.request)
+        except OSError:  # the worker died since it was last idle: its job gets the 503
+            self.pool._worker_died(self)
 
     def kill(self) -> None:
         self._pause_reading()
@@ -249,6 +260,7 @@ class QueryPool:
         self._waiting: collections.deque[RunningQuery] = collections.deque()
         self._started: asyncio.Future[None] = self.loop.create_future()
         self._closed = False
+        self.network_isolated = False
 
     async def __aenter__(self) -> QueryPool:
         self._workers = [_Worker(self) for _ in range(self.settings.workers)]
@@ -271,6 +283,11 @@ class QueryPool:
         self._idle.clear()
 
     @property
+    def alive(self) -> int:
+        """Workers running (a worker that cannot open the store is not replaced)."""
+        return len(self._workers)
+
+    @property
     def busy(self) -> int:
         """Queries running now."""
         return sum(1 for w in self._workers if w.job is not None)
@@ -282,16 +299,16 @@ class QueryPool:
 
     def submit(self, request: QueryRequest) -> RunningQuery:
         """Start ``request`` on an idle worker or queue it; EndpointBusy if the queue is full."""
+        if not self._idle and len(self._waiting) >= self.settings.queue_size:
+            raise errors.EndpointBusy(
+                "every query worker is busy and the queue is full; retry in a few seconds."
+            )
         job = RunningQuery(request, self)
         job.start_timer(self.loop.time() + self.settings.timeout)
         if self._idle:
             self._idle.popleft().run(job)
-        elif len(self._waiting) < self.settings.queue_size:
-            self._waiting.append(job)
         else:
-            raise errors.EndpointBusy(
-                "every query worker is busy and the queue is full; retry in a few seconds."
-            )
+            self._waiting.append(job)
         return job
 
     def _worker_idle(self, worker: _Worker) -> None:
@@ -322,7 +339,9 @@ class QueryPool:
 
     def _worker_died(self, worker: _Worker) -> None:
         job = worker.job
+        worker.job = None
         if job is not None:
+            job.worker_done()
             job.messages.put_nowait(
                 b"E"
                 + json.dumps(
@@ -343,4 +362,7 @@ class QueryPool:
         body = json.loads(message[1:]) if message[:1] == b"E" else {"message": "no answer"}
         if not self._started.done():
             self._started.set_exception(errors.StoreError(str(body.get("message"))))
+        log.error("a query worker could not start: %s", body.get("message"))
         worker.kill()
+        with contextlib.suppress(ValueError):
+            self._workers.remove(worker)

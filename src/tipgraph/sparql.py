@@ -9,7 +9,7 @@ from enum import StrEnum
 
 import pyoxigraph as ox
 
-from tipgraph.errors import FederatedQueryRefused
+from tipgraph.errors import FederatedQueryRefused, QueryTooDeep
 
 
 class ResultKind(StrEnum):
@@ -151,61 +151,115 @@ def prefers_html(accept: str | None) -> bool:
     return bool(accept) and negotiate(accept, (*MEDIA_TYPES, HTML)) == HTML
 
 
-# SPARQL 1.1 Query §19.2: \u and \U escapes are replaced before the query is parsed.
-CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-# Tokens that may contain the word SERVICE without being the keyword: strings, IRIs, comments,
-# variables and prefixed names. Anything else that spells SERVICE is treated as the keyword.
+# SPARQL 1.1 Query §19.2: \u and \U escapes are replaced before the query is parsed; like
+# Oxigraph, a doubled backslash is a pair and escapes nothing.
+CODEPOINT_ESCAPE = re.compile(r"\\(?:(\\)|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
+# The tokens that may contain the word SERVICE without being the keyword: strings, IRIs,
+# comments, variables, and the local part of prefixed names. Strings match even unterminated
+# (to the end of the line or text), so the scan stays linear whatever the input.
 TOKEN = re.compile(
     "|".join(
         (
-            r"(?P<string>'{3}(?:[^'\\]|\\.|'(?!''))*'{3}|\"{3}(?:[^\"\\]|\\.|\"(?!\"\"))*\"{3}"
-            r"|'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\")",
+            r"(?P<string>'{3}(?:[^'\\]|\\.?|'(?!''))*(?:'{3}|\Z)"
+            r'|"{3}(?:[^"\\]|\\.?|"(?!""))*(?:"{3}|\Z)'
+            r"|'(?:[^'\\\n\r]|\\.?)*(?:'|(?=[\n\r])|\Z)"
+            r'|"(?:[^"\\\n\r]|\\.?)*(?:"|(?=[\n\r])|\Z))',
             r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
             r"(?P<comment>#[^\n\r]*)",
             r"(?P<variable>[?$]\w+)",
-            r"(?P<name>(?:[A-Za-z_][\w\-.]*)?:[\w\-.:%\\]*)",
+            r"(?P<name>(?:[A-Za-z_][\w\-.]*)?:(?:[\w\-.:%]|\\.)*)",
             r"(?P<word>[A-Za-z_]\w*)",
         )
-    )
+    ),
+    re.DOTALL,
 )
-SERVICE_WORD = re.compile(r"(?<![A-Za-z0-9_])service(?![A-Za-z0-9_])", re.IGNORECASE)
+SERVICE = re.compile("service", re.IGNORECASE)
+OPENING, CLOSING = "({[", ")}]"
+MAX_NESTING = 200  # Oxigraph's recursive parser overflows its stack on thousands of "("
 
 
 def unescape_codepoints(query: str) -> str:
     """The query with its ``\\uXXXX`` / ``\\UXXXXXXXX`` escapes replaced, as the parser sees it."""
 
     def replace(match: re.Match[str]) -> str:
-        code = int(match[1] or match[2], 16)
+        if match[1]:
+            return match[0]
+        code = int(match[2] or match[3], 16)
         return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match[0]
 
     return CODEPOINT_ESCAPE.sub(replace, query)
 
 
 def _may_be_service(kind: str | None, token: str) -> bool:
+    """Whether the parser might read the keyword SERVICE in ``token``.
+
+    Oxigraph matches keywords without a word boundary (``trueSERVICE<…>``, ``SERVICEe:x``), so
+    any word, and any prefix of a prefixed name, that contains it counts.
+    """
     if kind == "word":
-        return token.upper() == "SERVICE"
-    if kind == "name":  # `SERVICE:x` might parse as the keyword followed by `:x`
-        return token.partition(":")[0].upper() == "SERVICE"
-    if kind == "iri":  # `?a<1)SERVICE?v#>` is a comparison, not an IRI, to the parser
-        return bool(SERVICE_WORD.search(token)) and any(c in token for c in "()")
+        return SERVICE.search(token) is not None
+    if kind == "name":
+        return SERVICE.search(token.partition(":")[0]) is not None
     return False
+
+
+def _unsure(kind: str | None, token: str) -> bool:
+    """Whether the parser may split this token differently, making what follows it suspect.
+
+    ``<`` is also "less than" (``FILTER(?a<1)SERVICE?v#>``, ``FILTER(1<'>')``), and a string the
+    lexer finds unterminated may end elsewhere for the parser.
+    """
+    if kind == "iri":
+        return any(c in token for c in "'()")
+    if kind == "string":
+        quote = token[:3] if token[:3] in ("'''", '"""') else token[:1]
+        closed = len(token) >= 2 * len(quote) and token.endswith(quote)
+        return not closed or token.endswith("\\" + quote)
+    return False
+
+
+def _where(text: str, position: int) -> str:
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    return f"line {line}, column {column}"
 
 
 def refuse_federated(query: str) -> None:
     """Raise FederatedQueryRefused if the query may contain the SERVICE keyword.
 
     pyoxigraph would call the named service over HTTP, letting any client make the server
-    request any URL. The check errs on the side of refusing.
+    request any URL. The check errs on the side of refusing, and the query workers have no
+    network either (see :func:`tipgraph.worker.cut_network`). It also refuses brackets nested
+    deep enough to overflow the parser.
     """
     text = unescape_codepoints(query)
+    depth, position = 0, 0
     for match in TOKEN.finditer(text):
-        if _may_be_service(match.lastgroup, match[0]):
-            line = text.count("\n", 0, match.start()) + 1
-            column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        depth = _nesting(text, position, match.start(), depth)
+        position = match.end()
+        kind, token = match.lastgroup, match[0]
+        suspect = _unsure(kind, token) and SERVICE.search(text, match.start()) is not None
+        if _may_be_service(kind, token) or suspect:
             raise FederatedQueryRefused(
-                f"line {line}, column {column}: federated queries (SERVICE) are not executed "
+                f"{_where(text, match.start())}: federated queries (SERVICE) are not executed "
                 "by this endpoint; query the other service yourself and combine the results."
             )
+    _nesting(text, position, len(text), depth)
+
+
+def _nesting(text: str, start: int, end: int, depth: int) -> int:
+    """The bracket depth after ``text[start:end]`` (the punctuation between tokens)."""
+    for offset in range(start, end):
+        character = text[offset]
+        if character in OPENING:
+            depth += 1
+            if depth > MAX_NESTING:
+                raise QueryTooDeep(
+                    f"{_where(text, offset)}: brackets are nested more than {MAX_NESTING} deep."
+                )
+        elif character in CLOSING:
+            depth -= 1
+    return depth
 
 
 def names_dataset(query: str) -> bool:

@@ -7,6 +7,7 @@ row count, body); a large one is ``H`` (head and first chunk), ``D`` (data) …,
 
 from __future__ import annotations
 
+import ctypes
 import json
 import multiprocessing.connection
 import signal
@@ -63,6 +64,26 @@ def error_body(error: errors.QueryError) -> dict[str, Any]:
     return {"type": type(error).__name__, "message": str(error)}
 
 
+CLONE_NEWNET, CLONE_NEWUSER = 0x40000000, 0x10000000
+
+
+def cut_network() -> bool:
+    """Move this process into an empty network namespace; whether that worked.
+
+    Defence in depth behind :func:`tipgraph.sparql.refuse_federated`: pyoxigraph executes
+    ``SERVICE`` over HTTP and offers no switch to turn it off, so a query the check misreads
+    must still find no network. Runs before the store starts its threads (a user namespace,
+    needed without root, requires a single-threaded process). Linux only.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return any(
+            libc.unshare(flags) == 0 for flags in (CLONE_NEWNET, CLONE_NEWNET | CLONE_NEWUSER)
+        )
+    except (OSError, AttributeError):
+        return False
+
+
 def worker_main(
     store_path: str,
     requests: multiprocessing.connection.Connection,
@@ -70,6 +91,7 @@ def worker_main(
 ) -> None:
     """Answer queries from ``requests`` on ``conn`` until it closes. Runs in a worker process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    isolated = cut_network()
     import pyoxigraph as ox
 
     try:
@@ -77,7 +99,7 @@ def worker_main(
     except OSError as error:
         _send_json(conn, b"E", {"type": "StoreError", "message": f"{store_path}: {error}"})
         return
-    conn.send_bytes(b"R")
+    conn.send_bytes(b"R1" if isolated else b"R0")
     while True:
         try:
             request: QueryRequest = requests.recv()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -13,6 +14,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tipgraph.config import EndpointSettings
+from tipgraph.errors import TipgraphError
+from tipgraph.evaluation import QueryRequest
+from tipgraph.pool import QueryPool
+from tipgraph.store.location import StoreVersion
 
 from ..conftest import LiveServer, start_server, stop_server
 
@@ -202,3 +209,28 @@ def test_serve_builds_the_store_first_when_there_is_none(tmp_path: Path) -> None
     finally:
         stop_server(server)
     assert (tmp_path / "fresh-store" / "current").is_symlink()
+
+
+def test_workers_reach_no_network_even_past_the_service_check(
+    built_store: StoreVersion, listener: tuple[int, list[bytes]]
+) -> None:
+    """Defence in depth: a SERVICE query handed straight to a worker connects nowhere."""
+    port, received = listener
+    query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+
+    async def run() -> tuple[bool, str]:
+        settings = EndpointSettings(store_dir=built_store.path.parent, workers=1, timeout=10)
+        async with QueryPool(built_store.database, settings) as pool:
+            running = pool.submit(QueryRequest(query))
+            try:
+                await running.head()
+                return pool.network_isolated, "answered"
+            except TipgraphError as error:
+                return pool.network_isolated, str(error)
+
+    isolated, outcome = asyncio.run(run())
+    if not isolated:
+        pytest.skip("this system does not allow network namespaces")
+    time.sleep(0.3)
+    assert received == []
+    assert "unreachable" in outcome.lower()

@@ -114,7 +114,10 @@ class StoreLocation:
     def activate(self, folder: Path, manifest: Manifest) -> StoreVersion:
         """Make the complete version built in ``folder`` the current one, atomically."""
         try:
-            (folder / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2) + "\n")
+            with (folder / MANIFEST).open("w", encoding="utf-8") as stream:
+                stream.write(json.dumps(asdict(manifest), indent=2) + "\n")
+                stream.flush()
+                os.fsync(stream.fileno())
             # Names sort in load order (microseconds), and never collide (the unique suffix).
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
             unique = folder.name.removeprefix(BUILDING_PREFIX)
@@ -139,15 +142,38 @@ class StoreLocation:
             if p.is_dir() and not p.is_symlink() and (p / MANIFEST).is_file()
         )
 
+    @contextlib.contextmanager
+    def hold(self, version: StoreVersion) -> Iterator[None]:
+        """Keep ``version`` from being removed by later loads while a server reads it."""
+        descriptor = os.open(version.path, os.O_RDONLY)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_SH)  # on the folder: no write access needed
+            yield
+        finally:
+            os.close(descriptor)
+
     def _remove_old_versions(self, keep: Path) -> None:
         older = [p for p in self._versions() if p != keep]
         for folder in older[: max(len(older) - (KEEP_VERSIONS - 1), 0)]:
-            shutil.rmtree(folder, ignore_errors=True)
+            if _unused(folder):
+                shutil.rmtree(folder, ignore_errors=True)
 
     def _sweep_stale_builds(self) -> None:
         """Remove what interrupted loads left behind (no process holds them any more)."""
         for folder in self.path.glob(f"{BUILDING_PREFIX}*"):
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _unused(folder: Path) -> bool:
+    """Whether no server holds ``folder`` (see :meth:`StoreLocation.hold`)."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(descriptor)
+    return True
 
 
 def _fsync_dir(path: Path) -> None:

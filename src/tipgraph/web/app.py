@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -19,6 +20,8 @@ from tipgraph.web.errors import install_error_handlers
 from tipgraph.web.openapi import OPENAPI_PATH
 from tipgraph.web.sparql_endpoint import ROUTE
 
+log = logging.getLogger(__name__)
+
 
 def create_app(settings: EndpointSettings) -> FastAPI:
     """The web app for the store in ``settings.store_dir`` (which must hold a loaded version)."""
@@ -26,9 +29,16 @@ def create_app(settings: EndpointSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with QueryPool(version.database, settings) as pool:
-            app.state.pool = pool
-            yield
+        location = StoreLocation(settings.store_dir)
+        with location.hold(version):
+            async with QueryPool(version.database, settings) as pool:
+                app.state.pool = pool
+                if not pool.network_isolated:
+                    log.warning(
+                        "query workers could not be moved to an empty network namespace; "
+                        "only the SERVICE check stands between queries and the network"
+                    )
+                yield
 
     app = FastAPI(
         title="tipgraph",
@@ -71,15 +81,17 @@ def create_app(settings: EndpointSettings) -> FastAPI:
     def health(request: Request) -> JSONResponse:
         pool: QueryPool = request.app.state.pool
         body = {
-            "status": "ok",
+            "status": "ok" if pool.alive else "no query workers",
             "version": version.manifest.version,
             "triples": version.manifest.triples,
             "loaded_at": version.manifest.loaded_at,
-            "workers": settings.workers,
+            "workers": pool.alive,
             "running": pool.busy,
             "waiting": pool.waiting,
+            "network_isolated": pool.network_isolated,
         }
-        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+        status = 200 if pool.alive else 503
+        return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -90,4 +90,4 @@ async def collect(running: RunningQuery, limit: int) -> tuple[list[bytes | memor
         size += len(chunk)
         if size >= limit:
             break
-    return chunks, running.finished and not running.pending
+    return chunks, running.complete and not running.pending
