@@ -234,3 +234,21 @@ def test_workers_reach_no_network_even_past_the_service_check(
     time.sleep(0.3)
     assert received == []
     assert "unreachable" in outcome.lower()
+
+
+def test_a_timeout_while_streaming_to_a_slow_client_aborts_the_response(
+    live_server: LiveServer,
+) -> None:
+    # The client stops reading; flow control stops the worker; the 2 s limit then passes.
+    query = "SELECT ?s ?text { ?x prov:value ?text . ?s ?p ?o }"
+    with (
+        httpx.Client(base_url=live_server.url, timeout=30) as client,
+        client.stream("GET", "/sparql", params={"query": query}) as response,
+    ):
+        assert response.status_code == 200
+        chunks = response.iter_bytes()
+        next(chunks)
+        time.sleep(3)
+        with pytest.raises(httpx.RemoteProtocolError):
+            for _ in chunks:
+                pass

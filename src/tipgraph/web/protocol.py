@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from tipgraph.errors import TipgraphError
 
@@ -59,10 +59,13 @@ async def read_body(request: Request, limit: int) -> bytes:
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise ProtocolError(413, f"the request body is larger than {limit} bytes.")
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise ProtocolError(413, f"the request body is larger than {limit} bytes.")
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise ProtocolError(413, f"the request body is larger than {limit} bytes.")
+    except ClientDisconnect:
+        raise ProtocolError(400, "the client went away before sending the whole body.") from None
     return bytes(body)
 
 
