@@ -13,6 +13,7 @@ import pyoxigraph as ox
 
 from tipgraph.config import Settings
 from tipgraph.dataset import (
+    SourceText,
     assemble_dataset,
     data_sources,
     parse_file,
@@ -79,16 +80,16 @@ def build_store(
     texts = source_texts(paths)
     text_files = [text.path for text in texts]
     version = content_version([f for f, _ in sources] + text_files, settings.root)
-    if validate:
-        _validate(settings, paths, progress)
+    # Validation parses every file into memory: load those quads rather than parse them again.
+    quads: Iterable[ox.Quad] = (
+        _validate(settings, paths, progress) if validate else _parse(sources, texts)
+    )
     counts: dict[str, int] = {}
     with location.new_version() as folder:
         store = None
         try:
             store = ox.Store(str(folder / DATABASE))
-            for file, graph in sources:
-                store.bulk_extend(_counted(parse_file(file, graph), counts, progress))
-            store.bulk_extend(_counted(map(source_text_quad, texts), counts, progress))
+            store.bulk_extend(_counted(quads, counts, progress))
             store.flush()
             store.optimize()
         except OSError as error:
@@ -109,7 +110,15 @@ def build_store(
         return location.activate(folder, manifest)
 
 
-def _validate(settings: Settings, paths: list[Path], progress: Progress) -> None:
+def _parse(sources: list[tuple[Path, str]], texts: list[SourceText]) -> Iterator[ox.Quad]:
+    """Every quad of the input, streamed file by file (no whole-dataset objects)."""
+    for file, graph in sources:
+        yield from parse_file(file, graph)
+    yield from map(source_text_quad, texts)
+
+
+def _validate(settings: Settings, paths: list[Path], progress: Progress) -> ox.Store:
+    """The dataset parsed in memory, once it conforms to the shapes."""
     from tipgraph.validation import load_shapes, validate
 
     progress("validating")
@@ -122,3 +131,4 @@ def _validate(settings: Settings, paths: list[Path], progress: Progress) -> None
             f"{first.focus_node}: {first.message}); run `tipgraph validate` for all of them, "
             "or load anyway with --no-validate. The store was not changed."
         )
+    return assembled.store

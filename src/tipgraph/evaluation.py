@@ -130,7 +130,7 @@ class PreparedQuery:
             counter.flush()
             return counter.rows
         assert media.rdf_format is not None
-        triples = _capped(result, cap)
+        triples = CappedTriples(result, cap)
         ox.serialize(triples, output, media.rdf_format, prefixes=_prefixes(media))  # type: ignore[arg-type]
         output.flush()
         return triples.count
@@ -140,7 +140,7 @@ def _prefixes(media: MediaType) -> dict[str, str] | None:
     return PREFIXES if media.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
 
 
-class _capped(Iterator[ox.Triple]):
+class CappedTriples(Iterator[ox.Triple]):
     """The triples of a graph result, raising ResultTooLarge past ``cap``."""
 
     def __init__(self, triples: ox.QueryTriples, cap: int | None) -> None:
@@ -176,7 +176,8 @@ class RowCounter:
         self._output = output
         self._format = results_format
         self._max_rows = max_rows
-        self._tail = b""
+        self._tail = b""  # the end of the previous write, for patterns split between writes
+        self._header_pending = True  # CSV and TSV: the first line names the variables
         self._in_quotes = False
         self._head = b""
         self._bindings_seen = False
@@ -197,7 +198,7 @@ class RowCounter:
         fmt = self._format
         if fmt == ox.QueryResultsFormat.TSV:  # literals escape their newlines; line 1 is a header
             lines = data.count(b"\n")
-            return lines - 1 if self._first(data) else lines
+            return lines - self._take_header(data)
         if fmt == ox.QueryResultsFormat.XML:
             return self._split_count(data, lambda d: d.count(XML_ROW), len(XML_ROW) - 1)
         if fmt == ox.QueryResultsFormat.JSON:
@@ -205,10 +206,12 @@ class RowCounter:
             return rows + self._json_first_row(data)
         return self._count_csv(data)
 
-    def _first(self, data: bytes) -> bool:
-        first = not self._tail
-        self._tail = self._tail or b"\n"
-        return first and bool(data)
+    def _take_header(self, data: bytes) -> int:
+        """1 for the write that carries the header line, else 0."""
+        if self._header_pending and data:
+            self._header_pending = False
+            return 1
+        return 0
 
     def _split_count(self, data: bytes, count: Callable[[bytes], int], keep: int) -> int:
         """Count in ``data``, also finding a pattern split between two writes."""
@@ -233,7 +236,7 @@ class RowCounter:
 
     def _count_csv(self, data: bytes) -> int:
         """Row ends outside quoted fields (a quoted literal may hold newlines)."""
-        header = self._first(data)
+        header = self._take_header(data)
         if not self._in_quotes and b'"' not in data:
             rows = data.count(b"\n")
         else:
@@ -243,4 +246,4 @@ class RowCounter:
                     self._in_quotes = not self._in_quotes
                 if not self._in_quotes:
                     rows += part.count(b"\n")
-        return rows - 1 if header else rows
+        return rows - header

@@ -62,6 +62,15 @@ def source_text_iri(report_slug: str, language: str) -> str:
     return f"{report_iri(report_slug)}/text/{language}"
 
 
+def compact_iri(iri: str, prefixes: dict[str, str] = PREFIXES) -> str:
+    """A prefixed name for ``iri`` where one fits (no "/" in the local part), else ``<iri>``."""
+    for prefix, namespace in prefixes.items():
+        local = iri[len(namespace) :]
+        if iri.startswith(namespace) and local and "/" not in local:
+            return f"{prefix}:{local}"
+    return f"<{iri}>"
+
+
 def sparql_prologue() -> str:
     """PREFIX declarations for every namespace in :data:`PREFIXES`."""
     return "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())

@@ -11,18 +11,6 @@ from tipgraph.store.location import Manifest
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
 FORMATS = "http://www.w3.org/ns/formats/"
-FORMAT_IRIS = {
-    "application/sparql-results+json": "SPARQL_Results_JSON",
-    "application/sparql-results+xml": "SPARQL_Results_XML",
-    "text/csv": "SPARQL_Results_CSV",
-    "text/tab-separated-values": "SPARQL_Results_TSV",
-    "text/turtle": "Turtle",
-    "application/n-triples": "N-Triples",
-    "application/ld+json": "JSON-LD",
-    "application/rdf+xml": "RDF_XML",
-    "application/n-quads": "N-Quads",
-    "application/trig": "TriG",
-}
 
 
 def _integer(value: int) -> ox.Literal:
@@ -47,14 +35,9 @@ def service_description(endpoint: str, manifest: Manifest, media: MediaType) -> 
         ox.Triple(default_graph, ox.NamedNode(f"{RDF}type"), ox.NamedNode(f"{SD}Graph")),
         ox.Triple(default_graph, ox.NamedNode(f"{VOID}triples"), _integer(manifest.triples)),
     ]
-    for name in MEDIA_TYPES:
-        triples.append(
-            ox.Triple(
-                service,
-                ox.NamedNode(f"{SD}resultFormat"),
-                ox.NamedNode(FORMATS + FORMAT_IRIS[name.name]),
-            )
-        )
+    for media in MEDIA_TYPES:
+        result_format = ox.NamedNode(FORMATS + media.format_iri)
+        triples.append(ox.Triple(service, ox.NamedNode(f"{SD}resultFormat"), result_format))
     for graph, count in manifest.graphs.items():
         named, description = ox.BlankNode(), ox.BlankNode()
         triples += [

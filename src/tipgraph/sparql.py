@@ -26,6 +26,7 @@ class MediaType:
 
     name: str
     short_names: tuple[str, ...]
+    format_iri: str  # its name in http://www.w3.org/ns/formats/, for service descriptions
     results_format: ox.QueryResultsFormat | None = None
     rdf_format: ox.RdfFormat | None = None
 
@@ -43,16 +44,34 @@ class MediaType:
 
 # Server preference order: the first acceptable one wins among equal q-values.
 MEDIA_TYPES: tuple[MediaType, ...] = (
-    MediaType("application/sparql-results+json", ("json", "srj"), ox.QueryResultsFormat.JSON),
-    MediaType("application/sparql-results+xml", ("xml", "srx"), ox.QueryResultsFormat.XML),
-    MediaType("text/csv", ("csv",), ox.QueryResultsFormat.CSV),
-    MediaType("text/tab-separated-values", ("tsv",), ox.QueryResultsFormat.TSV),
-    MediaType("text/turtle", ("turtle", "ttl"), rdf_format=ox.RdfFormat.TURTLE),
-    MediaType("application/n-triples", ("nt", "ntriples"), rdf_format=ox.RdfFormat.N_TRIPLES),
-    MediaType("application/ld+json", ("jsonld", "json-ld"), rdf_format=ox.RdfFormat.JSON_LD),
-    MediaType("application/rdf+xml", ("rdf", "rdfxml", "owl"), rdf_format=ox.RdfFormat.RDF_XML),
-    MediaType("application/n-quads", ("nq", "nquads"), rdf_format=ox.RdfFormat.N_QUADS),
-    MediaType("application/trig", ("trig",), rdf_format=ox.RdfFormat.TRIG),
+    MediaType(
+        "application/sparql-results+json",
+        ("json", "srj"),
+        "SPARQL_Results_JSON",
+        ox.QueryResultsFormat.JSON,
+    ),
+    MediaType(
+        "application/sparql-results+xml",
+        ("xml", "srx"),
+        "SPARQL_Results_XML",
+        ox.QueryResultsFormat.XML,
+    ),
+    MediaType("text/csv", ("csv",), "SPARQL_Results_CSV", ox.QueryResultsFormat.CSV),
+    MediaType(
+        "text/tab-separated-values", ("tsv",), "SPARQL_Results_TSV", ox.QueryResultsFormat.TSV
+    ),
+    MediaType("text/turtle", ("turtle", "ttl"), "Turtle", rdf_format=ox.RdfFormat.TURTLE),
+    MediaType(
+        "application/n-triples", ("nt", "ntriples"), "N-Triples", rdf_format=ox.RdfFormat.N_TRIPLES
+    ),
+    MediaType(
+        "application/ld+json", ("jsonld", "json-ld"), "JSON-LD", rdf_format=ox.RdfFormat.JSON_LD
+    ),
+    MediaType(
+        "application/rdf+xml", ("rdf", "rdfxml", "owl"), "RDF_XML", rdf_format=ox.RdfFormat.RDF_XML
+    ),
+    MediaType("application/n-quads", ("nq", "nquads"), "N-Quads", rdf_format=ox.RdfFormat.N_QUADS),
+    MediaType("application/trig", ("trig",), "TriG", rdf_format=ox.RdfFormat.TRIG),
 )
 # Aliases clients send for the types above (RFC 4180 CSV is text/csv; JSON is often plain).
 ALIASES = {
@@ -143,7 +162,7 @@ def negotiate(accept: str | None, offered: tuple[MediaType, ...]) -> MediaType |
     return chosen
 
 
-HTML = MediaType("text/html", ("html",))
+HTML = MediaType("text/html", ("html",), "")
 
 
 def prefers_html(accept: str | None) -> bool:

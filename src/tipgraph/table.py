@@ -11,7 +11,7 @@ import pyoxigraph as ox
 
 from tipgraph.errors import StoreError
 from tipgraph.evaluation import PreparedQuery, QueryRequest
-from tipgraph.namespaces import PREFIXES
+from tipgraph.namespaces import compact_iri
 from tipgraph.sparql import ResultKind
 from tipgraph.store.location import StoreLocation
 
@@ -49,10 +49,7 @@ def run_query(store_dir: Path, query: str, output_format: str, output: IO[bytes]
 def _shown(term: dict[str, Any]) -> str:
     value = str(term.get("value"))
     if term["type"] == "uri":
-        for prefix, iri in PREFIXES.items():
-            if value.startswith(iri) and value != iri:
-                return f"{prefix}:{value[len(iri) :]}"
-        return f"<{value}>"
+        return compact_iri(value)
     if term["type"] == "bnode":
         return f"_:{value}"
     if "xml:lang" in term:

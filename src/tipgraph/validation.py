@@ -15,7 +15,7 @@ from rdflib.term import Node
 
 from tipgraph.dataset import AssembledDataset, parse_file, rdf_files
 from tipgraph.errors import TipgraphError
-from tipgraph.namespaces import GRAPH, PREFIXES, SHAPES
+from tipgraph.namespaces import GRAPH, PREFIXES, SHAPES, compact_iri
 
 
 class Severity(StrEnum):
@@ -155,12 +155,7 @@ class _ResultReader:
         if node is None:
             return ""
         if isinstance(node, rdflib.URIRef):
-            text = str(node)
-            for prefix, iri in {**PREFIXES, "shapes": SHAPES}.items():
-                local = text[len(iri) :]
-                if text.startswith(iri) and local and "/" not in local:
-                    return f"{prefix}:{local}"
-            return f"<{text}>"
+            return compact_iri(str(node), {**PREFIXES, "shapes": SHAPES})
         if isinstance(node, rdflib.Literal):
             text = str(node)
             return json.dumps(text if len(text) <= 80 else text[:77] + "...", ensure_ascii=False)

@@ -25,11 +25,11 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: EndpointSettings) -> FastAPI:
     """The web app for the store in ``settings.store_dir`` (which must hold a loaded version)."""
-    version = StoreLocation(settings.store_dir).require_current()
+    location = StoreLocation(settings.store_dir)
+    version = location.require_current()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        location = StoreLocation(settings.store_dir)
         with location.hold(version):
             async with QueryPool(version.database, settings) as pool:
                 app.state.pool = pool

@@ -11,7 +11,7 @@ from starlette.routing import Route
 from tipgraph.config import EndpointSettings
 from tipgraph.errors import NotAcceptable
 from tipgraph.evaluation import QueryRequest
-from tipgraph.namespaces import PREFIXES
+from tipgraph.namespaces import sparql_prologue
 from tipgraph.pool import QueryPool
 from tipgraph.service import service_description
 from tipgraph.sparql import (
@@ -62,7 +62,7 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
 
 def _query_page(request: Request) -> HTMLResponse:
     templates = request.app.state.templates
-    prologue = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items())
+    prologue = sparql_prologue().rstrip()
     html = templates.get_template("query.html").render(
         prologue=prologue, example=EXAMPLE_QUERY, endpoint=str(request.url_for("sparql"))
     )
