@@ -10,6 +10,7 @@ GRAPH = f"{BASE}graph/"
 SHAPES = f"{BASE}shapes#"
 
 ONTOLOGY_GRAPH = f"{GRAPH}ontology"
+SHAPES_GRAPH = f"{GRAPH}shapes"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -26,6 +27,9 @@ SDMX_DIMENSION = "http://purl.org/linked-data/sdmx/2009/dimension#"
 SDMX_ATTRIBUTE = "http://purl.org/linked-data/sdmx/2009/attribute#"
 ORG = "http://www.w3.org/ns/org#"
 SCHEMA = "https://schema.org/"
+DCAT = "http://www.w3.org/ns/dcat#"
+TIME = "http://www.w3.org/2006/time#"
+VOID = "http://rdfs.org/ns/void#"
 
 # Prefixes written at the top of SPARQL queries issued by tipgraph itself and offered to users.
 PREFIXES: dict[str, str] = {
@@ -44,6 +48,10 @@ PREFIXES: dict[str, str] = {
     "sdmx-attribute": SDMX_ATTRIBUTE,
     "org": ORG,
     "schema": SCHEMA,
+    "dcat": DCAT,
+    "time": TIME,
+    "void": VOID,
+    "sh": SH,
 }
 
 

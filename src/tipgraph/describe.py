@@ -1,0 +1,244 @@
+"""IRI → what the graph says about it: labels in the reader's language, properties, backlinks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from tipgraph.namespaces import OWL, RDF, RDFS, compact_iri
+from tipgraph.store.reader import Node, StoreReader
+
+FALLBACK_LANGUAGES = ("en", "az", "ru")
+LABEL = "(skos:prefLabel|rdfs:label|dcterms:title|schema:name)"
+DESCRIPTION = "(skos:definition|dcterms:description|rdfs:comment|schema:description)"
+BACKLINKS_SHOWN = 25  # per property; the count says how many there are in all
+
+EXISTS = "ASK { { $s ?p ?o } UNION { ?x ?p $s } }"
+OUTGOING = f"""
+SELECT DISTINCT $s ?p ?o ?label WHERE {{
+  $s ?p ?o .
+  OPTIONAL {{ FILTER(!isLiteral(?o)) ?o {LABEL} ?label }}
+}}"""
+NESTED = f"""
+SELECT DISTINCT $s ?b ?p ?o ?label WHERE {{
+  $s ?p0 ?b . FILTER(isBlank(?b))
+  ?b ?p ?o .
+  OPTIONAL {{ FILTER(isIRI(?o)) ?o {LABEL} ?label }}
+}}"""
+PREDICATES = """
+SELECT DISTINCT $s ?p ?label ?comment WHERE {
+  { $s ?p ?o } UNION { ?x ?p $s } UNION { $s ?p0 ?b . FILTER(isBlank(?b)) ?b ?p ?o }
+  OPTIONAL { ?p rdfs:label ?label }
+  OPTIONAL { ?p rdfs:comment ?comment }
+}"""
+BACKLINK_COUNTS = (
+    "SELECT $s ?p (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x ?p $s FILTER(!isBlank(?x)) } GROUP BY $s ?p"
+)
+BACKLINKS = f"""
+SELECT DISTINCT $s ?p ?x ?label WHERE {{
+  ?x ?p $s . FILTER(!isBlank(?x))
+  OPTIONAL {{ ?x {LABEL} ?label }}
+}} ORDER BY ?p ?x LIMIT 5000"""
+TEXTS = f"""
+SELECT $s ?label ?description WHERE {{
+  {{ $s {LABEL} ?label }} UNION {{ $s {DESCRIPTION} ?description }}
+}}"""
+CONCISE_BOUNDED = """
+CONSTRUCT { $s ?p ?o . ?b ?bp ?bo }
+WHERE { { $s ?p ?o } UNION { $s ?p0 ?b . FILTER(isBlank(?b)) ?b ?bp ?bo } }"""
+
+
+def language_preference(requested: str | None, accept_language: str | None) -> tuple[str, ...]:
+    """Languages in the reader's order: ``?lang=``, then Accept-Language, then en, az, ru."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        tag = tag.strip().lower().split("-")[0]
+        if tag and tag != "*" and q > 0:
+            ranked.append((-q, position, tag))
+    ordered = [tag for _, _, tag in sorted(ranked)]
+    if requested:
+        ordered.insert(0, requested.strip().lower())
+    return tuple(dict.fromkeys([*ordered, *FALLBACK_LANGUAGES]))
+
+
+def choose(literals: Iterable[Node], languages: Sequence[str]) -> Node | None:
+    """The literal in the most preferred language; else one without a tag; else any."""
+    candidates = sorted(set(literals), key=lambda n: (n.language or "", n.value))
+    for language in languages:
+        for literal in candidates:
+            if (literal.language or "").lower().split("-")[0] == language:
+                return literal
+    untagged = [c for c in candidates if not c.language]
+    fallback = untagged or candidates
+    return fallback[0] if fallback else None
+
+
+@dataclass(frozen=True)
+class Term:
+    """A node with what a page shows for it: a label (IRIs) and a tooltip (properties)."""
+
+    node: Node
+    label: str | None = None
+    comment: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.label or (compact_iri(self.node.value) if self.node.is_iri else self.node.value)
+
+
+@dataclass
+class PropertyValues:
+    """One property of a resource and its values, in a stable order."""
+
+    predicate: Term
+    values: list[Term] = field(default_factory=list)
+    nested: dict[str, list[PropertyValues]] = field(default_factory=dict)  # blank node → rows
+
+
+@dataclass
+class Backlinks:
+    """The resources linking to this one through ``predicate``: a sample and the full count."""
+
+    predicate: Term
+    count: int
+    subjects: list[Term]
+
+
+@dataclass
+class Description:
+    """Everything a page shows about one resource."""
+
+    iri: str
+    label: str | None
+    description: str | None
+    types: list[Term]
+    properties: list[PropertyValues]
+    backlinks: list[Backlinks]
+    same_as: list[str]
+
+    @property
+    def title(self) -> str:
+        return self.label or compact_iri(self.iri)
+
+    def type_iris(self) -> set[str]:
+        return {t.node.value for t in self.types}
+
+
+def exists(reader: StoreReader, iri: str) -> bool:
+    """Whether the store has any triple with ``iri`` as subject or object."""
+    return reader.ask(EXISTS, {"s": iri})
+
+
+def resource_triples(reader: StoreReader, iri: str) -> list[ox.Triple]:
+    """The resource's concise bounded description: its triples and its blank nodes' triples."""
+    return reader.construct(CONCISE_BOUNDED, {"s": iri})
+
+
+def labels(rows: Iterable[dict[str, Node]], key: str, languages: Sequence[str]) -> dict[str, str]:
+    """The best ``label`` per value of ``key`` in query rows."""
+    found: dict[str, list[Node]] = defaultdict(list)
+    for row in rows:
+        if key in row and "label" in row:
+            found[row[key].value].append(row["label"])
+    chosen = {k: choose(v, languages) for k, v in found.items()}
+    return {k: v.value for k, v in chosen.items() if v is not None}
+
+
+def describe(reader: StoreReader, iri: str, languages: Sequence[str]) -> Description:
+    """The description of ``iri`` (which must exist) for a reader preferring ``languages``."""
+    binding = {"s": iri}
+    predicates = _predicate_terms(reader.select(PREDICATES, binding), languages)
+    outgoing = reader.select(OUTGOING, binding)
+    object_labels = labels(outgoing, "o", languages)
+    by_predicate: dict[str, list[Node]] = defaultdict(list)
+    for row in outgoing:
+        if row["o"] not in by_predicate[row["p"].value]:
+            by_predicate[row["p"].value].append(row["o"])
+    nested = _nested(reader.select(NESTED, binding), predicates, languages)
+
+    types = [Term(o, object_labels.get(o.value)) for o in by_predicate.pop(f"{RDF}type", [])]
+    same_as = [o.value for o in by_predicate.get(f"{OWL}sameAs", []) if o.is_iri]
+    properties = []
+    for predicate_iri in sorted(by_predicate, key=lambda p: predicates[p].text.lower()):
+        values = sorted(
+            (Term(o, object_labels.get(o.value)) for o in by_predicate[predicate_iri]),
+            key=lambda t: (t.node.kind != "literal", t.text.lower()),
+        )
+        properties.append(
+            PropertyValues(
+                predicates[predicate_iri],
+                values,
+                {v.node.value: nested[v.node.value] for v in values if v.node.value in nested},
+            )
+        )
+    texts = reader.select(TEXTS, binding)
+    label = choose((r["label"] for r in texts if "label" in r), languages)
+    description = choose((r["description"] for r in texts if "description" in r), languages)
+    return Description(
+        iri=iri,
+        label=label.value if label else None,
+        description=description.value if description else None,
+        types=sorted(types, key=lambda t: t.text),
+        properties=properties,
+        backlinks=_backlinks(reader, binding, predicates, languages),
+        same_as=same_as,
+    )
+
+
+def _predicate_terms(rows: list[dict[str, Node]], languages: Sequence[str]) -> dict[str, Term]:
+    label_rows = [r for r in rows if "label" in r]
+    comment_rows = [{"p": r["p"], "label": r["comment"]} for r in rows if "comment" in r]
+    found = labels(label_rows, "p", languages)
+    comments = labels(comment_rows, "p", languages)
+    return {
+        r["p"].value: Term(r["p"], found.get(r["p"].value), comments.get(r["p"].value))
+        for r in rows
+    }
+
+
+def _nested(
+    rows: list[dict[str, Node]], predicates: dict[str, Term], languages: Sequence[str]
+) -> dict[str, list[PropertyValues]]:
+    object_labels = labels(rows, "o", languages)
+    grouped: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        grouped[row["b"].value][row["p"].value].append(
+            Term(row["o"], object_labels.get(row["o"].value))
+        )
+    return {
+        blank: [
+            PropertyValues(predicates[p], sorted(set(values), key=lambda t: t.text))
+            for p, values in sorted(by_predicate.items(), key=lambda kv: predicates[kv[0]].text)
+        ]
+        for blank, by_predicate in grouped.items()
+    }
+
+
+def _backlinks(
+    reader: StoreReader,
+    binding: dict[str, str],
+    predicates: dict[str, Term],
+    languages: Sequence[str],
+) -> list[Backlinks]:
+    counts = {r["p"].value: int(r["n"].value) for r in reader.select(BACKLINK_COUNTS, binding)}
+    rows = reader.select(BACKLINKS, binding)
+    subject_labels = labels(rows, "x", languages)
+    subjects: dict[str, dict[str, Term]] = defaultdict(dict)
+    for row in rows:
+        x = row["x"]
+        subjects[row["p"].value].setdefault(x.value, Term(x, subject_labels.get(x.value)))
+    result = []
+    for predicate_iri, count in counts.items():
+        sample = sorted(subjects[predicate_iri].values(), key=lambda t: t.text.lower())
+        result.append(Backlinks(predicates[predicate_iri], count, sample[:BACKLINKS_SHOWN]))
+    return sorted(result, key=lambda b: (b.predicate.node.value == f"{RDFS}isDefinedBy", -b.count))

@@ -1,0 +1,282 @@
+"""The figures of the graph as pages show them: a statistic with its quoted passage, an
+indicator's series, an agency's figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tipgraph.describe import LABEL, labels
+from tipgraph.store.reader import Node, StoreReader
+
+FIGURE = f"""
+SELECT $s ?value ?stated ?unit ?unitLabel ?qualifier ?qualifierLabel ?indicator ?indicatorLabel
+       ?period ?periodLabel ?area ?areaLabel ?form ?formLabel ?actor ?actorLabel ?dataset
+WHERE {{
+  $s sdmx-measure:obsValue ?value .
+  OPTIONAL {{ $s tip:statedValue ?stated }}
+  OPTIONAL {{ $s sdmx-attribute:unitMeasure ?unit OPTIONAL {{ ?unit {LABEL} ?unitLabel }} }}
+  OPTIONAL {{ $s tip:valueQualifier ?qualifier
+             OPTIONAL {{ ?qualifier {LABEL} ?qualifierLabel }} }}
+  OPTIONAL {{ $s tip:indicator ?indicator OPTIONAL {{ ?indicator {LABEL} ?indicatorLabel }} }}
+  OPTIONAL {{ $s sdmx-dimension:refPeriod ?period OPTIONAL {{ ?period {LABEL} ?periodLabel }} }}
+  OPTIONAL {{ $s sdmx-dimension:refArea ?area OPTIONAL {{ ?area {LABEL} ?areaLabel }} }}
+  OPTIONAL {{ $s tip:exploitationForm ?form OPTIONAL {{ ?form {LABEL} ?formLabel }} }}
+  OPTIONAL {{ $s tip:actor ?actor OPTIONAL {{ ?actor {LABEL} ?actorLabel }} }}
+  OPTIONAL {{ $s qb:dataSet ?dataset }}
+}}"""
+QUOTES = """
+SELECT $s ?quote ?exact ?start ?end ?source ?report ?citation WHERE {
+  $s prov:wasDerivedFrom? ?quote .
+  ?quote a tip:Quote ; oa:hasSource ?source ; oa:hasSelector ?position .
+  ?position oa:start ?start ; oa:end ?end .
+  OPTIONAL { ?quote prov:value ?exact }
+  OPTIONAL { ?quote prov:wasQuotedFrom ?report
+             OPTIONAL { ?report dcterms:bibliographicCitation ?citation } }
+} ORDER BY ?start"""
+TEXT = "SELECT $s ?text WHERE { $s prov:value ?text }"
+SERIES = f"""
+SELECT $s ?observation ?value ?stated ?qualifier ?qualifierLabel ?period ?periodLabel ?start
+       ?area ?areaLabel ?form ?formLabel ?unit ?unitLabel WHERE {{
+  ?observation tip:indicator $s ; sdmx-measure:obsValue ?value .
+  OPTIONAL {{ ?observation tip:statedValue ?stated }}
+  OPTIONAL {{ ?observation tip:valueQualifier ?qualifier
+             OPTIONAL {{ ?qualifier {LABEL} ?qualifierLabel }} }}
+  OPTIONAL {{ ?observation sdmx-dimension:refPeriod ?period
+             OPTIONAL {{ ?period {LABEL} ?periodLabel }}
+             OPTIONAL {{ ?period <http://www.w3.org/ns/dcat#startDate> ?start }} }}
+  OPTIONAL {{ ?observation sdmx-dimension:refArea ?area OPTIONAL {{ ?area {LABEL} ?areaLabel }} }}
+  OPTIONAL {{ ?observation tip:exploitationForm ?form OPTIONAL {{ ?form {LABEL} ?formLabel }} }}
+  OPTIONAL {{ ?observation sdmx-attribute:unitMeasure ?unit
+             OPTIONAL {{ ?unit {LABEL} ?unitLabel }} }}
+}}"""
+AGENCY_FIGURES = f"""
+SELECT $s ?observation ?label ?value ?stated WHERE {{
+  ?observation tip:actor $s ; sdmx-measure:obsValue ?value .
+  OPTIONAL {{ ?observation {LABEL} ?label }}
+  OPTIONAL {{ ?observation tip:statedValue ?stated }}
+}}"""
+UNITS = f"""
+SELECT DISTINCT $s ?unit ?label WHERE {{
+  {{ $s org:hasUnit ?unit }} UNION {{ ?unit org:unitOf $s }}
+  OPTIONAL {{ ?unit {LABEL} ?label }}
+}}"""
+INVOLVEMENT = f"""
+SELECT DISTINCT $s ?thing ?label ?type WHERE {{
+  ?thing ?p $s ; a ?type .
+  VALUES ?type {{ tip:ActionPlan tip:PlanGoal tip:Agreement tip:LegalAct tip:Programme }}
+  OPTIONAL {{ ?thing {LABEL} ?label }}
+}}"""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A resource to link to, with its label."""
+
+    iri: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A quoted sentence in its paragraph: ``before`` + ``quote`` + ``after``, with offsets."""
+
+    quote_iri: str
+    source_iri: str
+    start: int
+    end: int
+    before: str
+    quote: str
+    after: str
+    report: str | None
+    citation: str | None
+
+    def quote_parts(self, stated: str | None) -> tuple[str, str, str]:
+        """The quote split around the first occurrence of the stated numeral, if any."""
+        if stated and stated in self.quote:
+            head, _, tail = self.quote.partition(stated)
+            return head, stated, tail
+        return self.quote, "", ""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A statistic: value, unit, qualifier and the dimensions that place it."""
+
+    value: str
+    stated: str | None
+    unit: Link | None
+    qualifier: Link | None
+    indicator: Link | None
+    period: Link | None
+    area: Link | None
+    form: Link | None
+    actor: Link | None
+    dataset: str | None
+
+
+@dataclass(frozen=True)
+class Point:
+    """One observation of an indicator's series."""
+
+    observation: str
+    value: float
+    stated: str | None
+    qualifier: Link | None
+    period: Link | None
+    period_start: str
+    area: Link | None
+    form: Link | None
+    unit: Link | None
+
+
+def figure(reader: StoreReader, iri: str, languages: Sequence[str]) -> Figure | None:
+    """The statistic ``iri``, or None if it has no value."""
+    rows = reader.select(FIGURE, {"s": iri})
+    if not rows:
+        return None
+    row = rows[0]
+
+    def link(key: str) -> Link | None:
+        chosen = labels(
+            [
+                {"x": r[key], "label": r[f"{key}Label"]}
+                for r in rows
+                if key in r and f"{key}Label" in r
+            ],
+            "x",
+            languages,
+        )
+        if key not in row:
+            return None
+        return Link(row[key].value, chosen.get(row[key].value, row[key].value))
+
+    return Figure(
+        value=row["value"].value,
+        stated=row["stated"].value if "stated" in row else None,
+        unit=link("unit"),
+        qualifier=link("qualifier"),
+        indicator=link("indicator"),
+        period=link("period"),
+        area=link("area"),
+        form=link("form"),
+        actor=link("actor"),
+        dataset=row["dataset"].value if "dataset" in row else None,
+    )
+
+
+def passages(reader: StoreReader, iri: str) -> list[Passage]:
+    """The quotes ``iri`` is derived from (or ``iri`` itself, a quote), each in its paragraph."""
+    result = []
+    texts: dict[str, str] = {}
+    for row in reader.select(QUOTES, {"s": iri}):
+        source = row["source"].value
+        if source not in texts:
+            found = reader.select(TEXT, {"s": source})
+            texts[source] = found[0]["text"].value if found else ""
+        text = texts[source]
+        start, end = int(row["start"].value), int(row["end"].value)
+        if not 0 <= start <= end <= len(text):
+            continue
+        paragraph_start = text.rfind("\n", 0, start) + 1
+        paragraph_end = text.find("\n", end)
+        paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
+        result.append(
+            Passage(
+                quote_iri=row["quote"].value,
+                source_iri=source,
+                start=start,
+                end=end,
+                before=text[paragraph_start:start],
+                quote=text[start:end],
+                after=text[end:paragraph_end],
+                report=row["report"].value if "report" in row else None,
+                citation=row["citation"].value if "citation" in row else None,
+            )
+        )
+    return result
+
+
+def source_text(reader: StoreReader, iri: str) -> str | None:
+    """The verbatim text held for a source text IRI, if any."""
+    rows = reader.select(TEXT, {"s": iri})
+    return rows[0]["text"].value if rows else None
+
+
+def series(reader: StoreReader, indicator: str, languages: Sequence[str]) -> list[Point]:
+    """Every observation of ``indicator``, ordered by period start, area and form."""
+    rows = reader.select(SERIES, {"s": indicator})
+    names = {
+        key: labels(
+            [
+                {"x": r[key], "label": r[f"{key}Label"]}
+                for r in rows
+                if key in r and f"{key}Label" in r
+            ],
+            "x",
+            languages,
+        )
+        for key in ("period", "area", "form", "unit", "qualifier")
+    }
+
+    def link(row: dict[str, Node], key: str) -> Link | None:
+        if key not in row:
+            return None
+        return Link(row[key].value, names[key].get(row[key].value, row[key].value))
+
+    points = {
+        row["observation"].value: Point(
+            observation=row["observation"].value,
+            value=float(row["value"].value),
+            stated=row["stated"].value if "stated" in row else None,
+            qualifier=link(row, "qualifier"),
+            period=link(row, "period"),
+            period_start=row["start"].value if "start" in row else "",
+            area=link(row, "area"),
+            form=link(row, "form"),
+            unit=link(row, "unit"),
+        )
+        for row in rows
+    }
+    return sorted(
+        points.values(),
+        key=lambda p: (
+            p.period_start,
+            p.period.label if p.period else "",
+            p.area.label if p.area else "",
+            p.form.label if p.form else "",
+        ),
+    )
+
+
+def agency_figures(reader: StoreReader, agency: str, languages: Sequence[str]) -> list[Link]:
+    """The statistics an agency is the actor of, as links labelled with their figure."""
+    rows = reader.select(AGENCY_FIGURES, {"s": agency})
+    chosen = labels(rows, "observation", languages)
+    return sorted(
+        {
+            Link(r["observation"].value, chosen.get(r["observation"].value, r["observation"].value))
+            for r in rows
+        },
+        key=lambda link: link.label,
+    )
+
+
+def units(reader: StoreReader, organisation: str, languages: Sequence[str]) -> list[Link]:
+    """The organisational units of an organisation (org:hasUnit or org:unitOf)."""
+    rows = reader.select(UNITS, {"s": organisation})
+    chosen = labels(rows, "unit", languages)
+    return sorted(
+        {Link(r["unit"].value, chosen.get(r["unit"].value, r["unit"].value)) for r in rows},
+        key=lambda link: link.label,
+    )
+
+
+def involvement(reader: StoreReader, iri: str, languages: Sequence[str]) -> list[Link]:
+    """The plans, goals, agreements, acts and programmes that name ``iri``."""
+    rows = reader.select(INVOLVEMENT, {"s": iri})
+    chosen = labels(rows, "thing", languages)
+    return sorted(
+        {Link(r["thing"].value, chosen.get(r["thing"].value, r["thing"].value)) for r in rows},
+        key=lambda link: link.label,
+    )

@@ -1,0 +1,121 @@
+"""Read-only access to one store version for pages: fixed queries with IRIs bound as terms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from tipgraph.namespaces import PREFIXES
+
+Binding = Mapping[str, str]  # variable name → IRI
+
+
+@dataclass(frozen=True)
+class Node:
+    """An RDF term as pages need it: its kind, lexical value, language and datatype."""
+
+    kind: str  # "iri", "blank" or "literal"
+    value: str
+    language: str | None = None
+    datatype: str | None = None
+
+    @property
+    def is_iri(self) -> bool:
+        return self.kind == "iri"
+
+    @property
+    def is_literal(self) -> bool:
+        return self.kind == "literal"
+
+
+def to_node(term: object) -> Node:
+    """A pyoxigraph term as a :class:`Node`."""
+    if isinstance(term, ox.NamedNode):
+        return Node("iri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return Node("blank", term.value)
+    if isinstance(term, ox.Literal):
+        return Node("literal", term.value, term.language, term.datatype.value)
+    return Node("literal", str(term))
+
+
+class StoreReader:
+    """A store version opened read-only; queries see the union of its graphs by default.
+
+    Values reach a query only through SPARQL-dev SEP-0007 substitutions: an IRI from a request
+    is bound to a variable as a term, never spliced into the query text. (pyoxigraph wants a
+    substituted variable in a SELECT's projection.)
+    """
+
+    def __init__(self, database: Path) -> None:
+        self._store = ox.Store.read_only(str(database))
+
+    def select(
+        self, query: str, bindings: Binding | None = None, *, graph: str | None = None
+    ) -> list[dict[str, Node]]:
+        """The solutions of a SELECT query, each a dict of the bound variables."""
+        results = self._run(query, bindings, graph)
+        assert isinstance(results, ox.QuerySolutions)
+        names = [v.value for v in results.variables]
+        rows = []
+        for solution in results:
+            row = {}
+            for name in names:
+                term = solution[name]
+                if term is not None:
+                    row[name] = to_node(term)
+            rows.append(row)
+        return rows
+
+    def ask(self, query: str, bindings: Binding | None = None) -> bool:
+        result = self._run(query, bindings, None)
+        assert isinstance(result, ox.QueryBoolean)
+        return bool(result)
+
+    def construct(
+        self,
+        query: str,
+        bindings: Binding | None = None,
+        *,
+        graph: str | None = None,
+    ) -> list[ox.Triple]:
+        """The triples of a CONSTRUCT query, sorted so the same data serialises the same way."""
+        results = self._run(query, bindings, graph)
+        assert isinstance(results, ox.QueryTriples)
+        return sorted(results, key=str)
+
+    def graph_triples(self, graph: str) -> list[ox.Triple]:
+        """Every triple of one named graph, sorted."""
+        quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        return sorted((q.triple for q in quads), key=str)
+
+    def has_graph(self, graph: str) -> bool:
+        return ox.NamedNode(graph) in set(self._store.named_graphs())
+
+    @staticmethod
+    def serialize(triples: Iterable[ox.Triple], rdf_format: ox.RdfFormat) -> bytes:
+        """Triples written by pyoxigraph's serialiser, with the dataset's prefixes."""
+        prefixes = PREFIXES if rdf_format in {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG} else None
+        output = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+        assert output is not None
+        return output
+
+    def _run(
+        self, query: str, bindings: Binding | None, graph: str | None
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): ox.NamedNode(v) for k, v in (bindings or {}).items()
+        }
+        if graph:
+            return self._store.query(
+                query,
+                prefixes=PREFIXES,
+                substitutions=substitutions,
+                default_graph=ox.NamedNode(graph),
+            )
+        return self._store.query(
+            query, prefixes=PREFIXES, substitutions=substitutions, use_default_graph_as_union=True
+        )

@@ -1,0 +1,111 @@
+"""An indicator's observations as small server-side SVG bar charts (one per unit) and as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from itertools import groupby
+
+from markupsafe import Markup, escape
+
+from tipgraph.figures import Point
+
+WIDTH = 720
+BAR_AREA_TOP = 24
+BAR_AREA_HEIGHT = 200
+LABEL_HEIGHT = 64
+SLOT_MIN, SLOT_MAX = 36, 120
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One SVG chart and the unit its bars share."""
+
+    unit: str
+    svg: Markup
+
+
+def point_label(point: Point) -> str:
+    """The period, and the area or form when they tell points apart."""
+    parts = [point.period.label if point.period else "?"]
+    if point.area:
+        parts.append(point.area.label)
+    if point.form and not point.form.iri.endswith("/all"):
+        parts.append(point.form.label)
+    return ", ".join(parts)
+
+
+def _format(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}".rstrip("0")
+
+
+def bar_charts(points: list[Point]) -> list[Chart]:
+    """Bar charts of ``points``, one per unit (bars of different units are not comparable)."""
+    charts = []
+    by_unit = sorted(points, key=lambda p: p.unit.label if p.unit else "")
+    for unit, group in groupby(by_unit, key=lambda p: p.unit.label if p.unit else ""):
+        charts.append(Chart(unit, _svg(list(group), unit)))
+    return charts
+
+
+def _svg(points: list[Point], unit: str) -> Markup:
+    slot = max(SLOT_MIN, min(SLOT_MAX, (WIDTH - 20) // max(len(points), 1)))
+    width = max(WIDTH, slot * len(points) + 20)
+    height = BAR_AREA_TOP + BAR_AREA_HEIGHT + LABEL_HEIGHT
+    top = max((p.value for p in points), default=0.0) or 1.0
+    title = f"Observations in {unit}" if unit else "Observations"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="chart-{escape(unit)}">',
+        f'<title id="chart-{escape(unit)}">{escape(title)}</title>',
+        f'<line x1="10" y1="{BAR_AREA_TOP + BAR_AREA_HEIGHT}" x2="{width - 10}" '
+        f'y2="{BAR_AREA_TOP + BAR_AREA_HEIGHT}" stroke="#4a4a4a"/>',
+    ]
+    for index, point in enumerate(points):
+        bar = BAR_AREA_HEIGHT * point.value / top
+        x = 10 + index * slot + slot * 0.15
+        y = BAR_AREA_TOP + BAR_AREA_HEIGHT - bar
+        qualifier = (
+            point.qualifier.label.lower() + " "
+            if point.qualifier and not (point.qualifier.iri.endswith("/exact"))
+            else ""
+        )
+        value = f"{qualifier}{_format(point.value)}"
+        label = point_label(point)
+        centre = x + slot * 0.35
+        parts.append(
+            f"<g><title>{escape(label)}: {escape(value)}</title>"
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{bar:.1f}" '
+            f'fill="#0b4f9c"/>'
+            f'<text x="{centre:.1f}" y="{y - 4:.1f}" font-size="11" text-anchor="middle">'
+            f"{escape(_format(point.value))}</text>"
+            f'<text x="{centre:.1f}" y="{BAR_AREA_TOP + BAR_AREA_HEIGHT + 14}" font-size="11" '
+            f'text-anchor="end" transform="rotate(-35 {centre:.1f} '
+            f'{BAR_AREA_TOP + BAR_AREA_HEIGHT + 14})">{escape(label[:28])}</text></g>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def series_csv(points: list[Point]) -> str:
+    """The observations as CSV, one row each, for spreadsheets."""
+    output = io.StringIO()
+    writer = csv.writer(output, lineterminator="\r\n")
+    writer.writerow(
+        ["observation", "period", "area", "form", "value", "qualifier", "unit", "stated"]
+    )
+    for p in points:
+        writer.writerow(
+            [
+                p.observation,
+                p.period.label if p.period else "",
+                p.area.label if p.area else "",
+                p.form.label if p.form else "",
+                _format(p.value).replace(",", ""),
+                p.qualifier.label if p.qualifier else "",
+                p.unit.label if p.unit else "",
+                p.stated or "",
+            ]
+        )
+    return output.getvalue()

@@ -1,0 +1,75 @@
+"""What every page route shares: the store reader, template rendering, caching, the 404 page."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+
+from tipgraph.sparql import HTML, MediaType, prefers_html
+from tipgraph.store.location import StoreVersion
+from tipgraph.store.reader import StoreReader
+
+CACHE_SECONDS = 300
+
+
+def reader_of(request: Request) -> StoreReader:
+    """The read-only store of the version this server serves (opened by the app's lifespan)."""
+    reader: StoreReader = request.app.state.reader
+    return reader
+
+
+def templates(request: Request) -> jinja2.Environment:
+    environment: jinja2.Environment = request.app.state.templates
+    return environment
+
+
+def render(
+    request: Request,
+    template: str,
+    headers: dict[str, str] | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """A page from ``template`` (the app's template globals give links and the version)."""
+    html = templates(request).get_template(template).render(**context)
+    return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+def cache_headers(
+    request: Request, media: MediaType, languages: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """ETag (the dataset version and what was asked), Cache-Control and Vary for a document."""
+    version: StoreVersion = request.app.state.store_version
+    key = "\0".join([version.manifest.version, str(request.url), media.name, ",".join(languages)])
+    etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
+    return {
+        "ETag": etag,
+        "Cache-Control": f"public, max-age={CACHE_SECONDS}",
+        "Vary": "Accept, Accept-Language" if media == HTML else "Accept",
+    }
+
+
+def not_modified(request: Request, headers: dict[str, str]) -> Response | None:
+    """A 304 when the client already holds this representation (If-None-Match)."""
+    tags = request.headers.get("if-none-match")
+    if not tags:
+        return None
+    held = {tag.strip().removeprefix("W/") for tag in tags.split(",")}
+    if "*" in held or headers["ETag"] in held:
+        return Response(status_code=304, headers=headers)
+    return None
+
+
+def not_found(request: Request, iri: str | None = None) -> Response:
+    """404: a page for browsers, one line for machines."""
+    headers = {"Cache-Control": "no-store"}
+    if prefers_html(request.headers.get("accept")):
+        return render(request, "not_found.html", headers, 404, iri=iri, path=request.url.path)
+    what = f"nothing is known about <{iri}>" if iri else f"no resource at {request.url.path}"
+    return PlainTextResponse(
+        f"{what}; browse the dataset at /, or query it at /sparql.\n", 404, headers
+    )

@@ -1,0 +1,48 @@
+"""Labels come from data: a page renders every literal inert, whatever it contains."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tipgraph.build import build_store
+from tipgraph.config import EndpointSettings, Settings
+from tipgraph.store.location import StoreLocation
+from tipgraph.web.app import create_app
+
+from ..conftest import ROOT
+
+HOSTILE = """
+<https://w3id.org/tipgraph/id/agency/hostile> a <http://www.w3.org/ns/org#FormalOrganization> ;
+    <http://www.w3.org/2004/02/skos/core#prefLabel> "<script>alert('label')</script> & Co"@en ;
+    <http://www.w3.org/2004/02/skos/core#definition> "<img src=x onerror=alert(1)>"@en ;
+    <http://www.w3.org/2000/01/rdf-schema#comment> "\\"><svg onload=alert(2)>" .
+<https://w3id.org/tipgraph/id/agency/mia> <http://www.w3.org/ns/org#hasUnit>
+    <https://w3id.org/tipgraph/id/agency/hostile> .
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    root = tmp_path_factory.mktemp("hostile")
+    for folder in ("ontology", "shapes", "data"):
+        shutil.copytree(ROOT / folder, root / folder)
+    with (root / "data" / "reference" / "organizations.ttl").open("a") as ttl:
+        ttl.write(HOSTILE)
+    location = StoreLocation(root / "store")
+    build_store(Settings.load(root=root), location, validate=False, progress=lambda _: None)
+    app = create_app(EndpointSettings(store_dir=root / "store", workers=1))
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.mark.parametrize("path", ["/id/agency/hostile", "/id/agency/mia"])
+def test_markup_in_literals_is_escaped(hostile_client: TestClient, path: str) -> None:
+    html = hostile_client.get(path, headers={"Accept": "text/html"}).text
+    assert "&lt;script&gt;alert(&#39;label&#39;)&lt;/script&gt; &amp; Co" in html
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
+    assert "<svg onload" not in html

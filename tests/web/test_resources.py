@@ -1,0 +1,269 @@
+"""Dereferencing: /id/ → 303 → /doc/, content negotiation, twins, 404, caching, languages."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from fastapi.testclient import TestClient
+
+from tipgraph.namespaces import BASE, ID
+from tipgraph.store.location import StoreVersion
+
+RDF_FORMATS = {
+    "text/turtle": ("ttl", "turtle"),
+    "application/ld+json": ("jsonld", "json-ld"),
+    "application/n-triples": ("nt", "nt"),
+    "application/rdf+xml": ("rdf", "xml"),
+}
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+OBSERVATION = f"{ID}observation/az-mia-thb-2018/women-and-girls-share-2016"
+MIA = f"{ID}agency/mia"
+
+
+def local(iri: str) -> str:
+    return "/" + iri[len(BASE) :]
+
+
+def doc(iri: str) -> str:
+    return "/doc/" + iri[len(ID) :]
+
+
+def one_of_each_class(version: StoreVersion) -> dict[str, str]:
+    """For every class with instances under /id/, its first instance (IRI order)."""
+    store = ox.Store.read_only(str(version.database))
+    query = f"""
+        SELECT ?class (MIN(STR(?s)) AS ?sample) WHERE {{
+          ?s a ?class FILTER(STRSTARTS(STR(?s), "{ID}"))
+        }} GROUP BY ?class"""
+    rows = store.query(query, use_default_graph_as_union=True)
+    return {row["class"].value: row["sample"].value for row in rows}  # type: ignore[index,union-attr]
+
+
+def own_triples(version: StoreVersion, iri: str) -> set[tuple[rdflib.term.Node, ...]]:
+    """The resource's triples in the store whose object is not a blank node, as rdflib terms."""
+    store = ox.Store.read_only(str(version.database))
+    triples = {q.triple for q in store.quads_for_pattern(ox.NamedNode(iri), None, None)}
+    graph = rdflib.Graph().parse(
+        data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt"
+    )
+    return as_terms(graph, iri)
+
+
+def as_terms(graph: rdflib.Graph, iri: str) -> set[tuple[rdflib.term.Node, ...]]:
+    return {
+        (p, o)
+        for _, p, o in graph.triples((rdflib.URIRef(iri), None, None))
+        if not isinstance(o, rdflib.BNode)
+    }
+
+
+def test_an_iri_redirects_303_to_its_document_keeping_the_query(client: TestClient) -> None:
+    response = client.get(local(MIA) + "?lang=az", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/doc/agency/mia?lang=az"
+
+
+@pytest.mark.parametrize("media_type", sorted(RDF_FORMATS))
+def test_every_class_dereferences_to_rdf_containing_its_triples(
+    client: TestClient, built_store: StoreVersion, media_type: str
+) -> None:
+    samples = one_of_each_class(built_store)
+    assert len(samples) >= 30, "the bundled data has some thirty classes of resource"
+    _, rdflib_format = RDF_FORMATS[media_type]
+    for class_iri, iri in samples.items():
+        response = client.get(local(iri), headers={"Accept": media_type})
+        assert response.status_code == 200, (class_iri, iri, response.text)
+        assert response.headers["content-type"].startswith(media_type)
+        graph = rdflib.Graph().parse(data=response.content, format=rdflib_format)
+        expected = own_triples(built_store, iri)
+        assert expected, iri
+        assert as_terms(graph, iri) == expected, (class_iri, iri)
+
+
+@pytest.mark.parametrize(("extension", "media_type"), [
+    ("ttl", "text/turtle"), ("jsonld", "application/ld+json"), ("nt", "application/n-triples"),
+    ("rdf", "application/rdf+xml"), ("html", "text/html"),
+])  # fmt: skip
+def test_twins_and_format_override_beat_accept(
+    client: TestClient, extension: str, media_type: str
+) -> None:
+    twin = client.get(f"{doc(MIA)}.{extension}", headers={"Accept": BROWSER})
+    assert twin.status_code == 200
+    assert twin.headers["content-type"].startswith(media_type)
+    override = client.get(doc(MIA), params={"format": extension}, headers={"Accept": "text/turtle"})
+    assert override.headers["content-type"].startswith(media_type)
+    assert override.content == twin.content
+
+
+def test_a_browser_gets_html_and_anything_else_turtle(client: TestClient) -> None:
+    page = client.get(local(MIA), headers={"Accept": BROWSER})
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Accept" in page.headers["vary"]
+    assert (
+        client.get(local(MIA), headers={"Accept": "*/*"})
+        .headers["content-type"]
+        .startswith("text/turtle")
+    )
+
+
+def test_documents_name_their_twins_in_link_headers_and_html(client: TestClient) -> None:
+    response = client.get(doc(MIA), headers={"Accept": BROWSER})
+    link = response.headers["link"]
+    for extension, media_type in (
+        ("ttl", "text/turtle"),
+        ("jsonld", "application/ld+json"),
+        ("nt", "application/n-triples"),
+        ("rdf", "application/rdf+xml"),
+    ):
+        assert f'</doc/agency/mia.{extension}>; rel="alternate"; type="{media_type}"' in link
+        assert f'<link rel="alternate" type="{media_type}" href="/doc/agency/mia.{extension}">' in (
+            response.text
+        )
+
+
+def test_unknown_iris_and_formats_are_clear_errors(client: TestClient) -> None:
+    page = client.get("/id/agency/no-such-agency", headers={"Accept": BROWSER})
+    assert page.status_code == 404
+    assert "text/html" in page.headers["content-type"]
+    assert f"{ID}agency/no-such-agency" in page.text
+    machine = client.get("/doc/agency/no-such-agency", headers={"Accept": "text/turtle"})
+    assert machine.status_code == 404
+    assert "nothing is known" in machine.text
+    assert client.get("/no/such/path", headers={"Accept": BROWSER}).status_code == 404
+    refused = client.get(doc(MIA), headers={"Accept": "image/png"})
+    assert refused.status_code == 406
+    assert client.get(doc(MIA), params={"format": "pdf"}).status_code == 406
+
+
+def test_a_document_is_cached_by_etag(client: TestClient) -> None:
+    first = client.get(doc(MIA), headers={"Accept": "text/turtle"})
+    etag = first.headers["etag"]
+    again = client.get(doc(MIA), headers={"Accept": "text/turtle", "If-None-Match": etag})
+    assert again.status_code == 304
+    other = client.get(doc(MIA), headers={"Accept": "application/n-triples", "If-None-Match": etag})
+    assert other.status_code == 200
+
+
+def title_of(html: str) -> str:
+    match = re.search(r"<h1>(.*?)</h1>", html, re.S)
+    assert match
+    return match.group(1).strip()
+
+
+def test_the_title_follows_the_readers_language(client: TestClient) -> None:
+    english = client.get(doc(MIA), headers={"Accept": BROWSER})
+    assert title_of(english.text) == "Ministry of Internal Affairs of the Republic of Azerbaijan"
+    by_header = client.get(doc(MIA), headers={"Accept": BROWSER, "Accept-Language": "az,en;q=0.5"})
+    assert title_of(by_header.text) == "Azərbaycan Respublikasının Daxili İşlər Nazirliyi"
+    by_parameter = client.get(doc(MIA), params={"lang": "az"}, headers={"Accept": BROWSER})
+    assert title_of(by_parameter.text) == title_of(by_header.text)
+    # No Russian label: the fallback is English, then Azerbaijani.
+    russian = client.get(doc(MIA), params={"lang": "ru"}, headers={"Accept": BROWSER})
+    assert title_of(russian.text) == title_of(english.text)
+
+
+class Anchors(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.links.append(dict(attrs))
+
+
+def test_a_statistic_page_shows_value_dimensions_and_the_quote_in_its_paragraph(
+    client: TestClient,
+) -> None:
+    page = client.get(local(OBSERVATION), headers={"Accept": BROWSER})
+    assert page.status_code == 200
+    html = page.text
+    assert '<span class="qualifier">about</span> <span class="value">70</span>' in html
+    for label in ("Share of women and girls among detected victims", "World", "2016", "Percent"):
+        assert label in html
+    assert re.search(
+        r'<mark class="quote">It is not a coincidence.*?<strong class="numeral">'
+        r"approximately 70 %</strong>",
+        html,
+        re.S,
+    )
+    assert "Characters 874–1232" in html
+    anchors = Anchors()
+    anchors.feed(html)
+    hrefs = [a.get("href") or "" for a in anchors.links]
+    assert "/id/report/az-mia-thb-2018/text/en?start=874&end=1232#passage" in hrefs
+    assert "Vilayat Eyvazov" in html  # the report's citation
+
+
+def test_the_source_text_marks_the_passage(client: TestClient) -> None:
+    page = client.get(
+        "/id/report/az-mia-thb-2018/text/en?start=874&end=1232", headers={"Accept": BROWSER}
+    )
+    match = re.search(r'<p id="passage">(.*?)<mark>(.*?)</mark>', page.text, re.S)
+    assert match
+    assert match.group(2).startswith("It is not a coincidence")
+    plain = client.get("/doc/report/az-mia-thb-2018/text/en.txt")
+    assert plain.headers["content-type"].startswith("text/plain")
+    assert plain.text[874:1232] == match.group(2).replace("&amp;", "&")
+
+
+def test_an_agency_page_lists_units_figures_and_agreements(client: TestClient) -> None:
+    html = client.get(local(MIA), headers={"Accept": BROWSER}).text
+    assert "Main Department for Combating Trafficking in Human Beings" in html
+    assert "Pupils reached by awareness meetings, Azerbaijan, 2018: about 85,000" in html
+    cabinet = client.get("/id/agency/cabinet-of-ministers", headers={"Accept": BROWSER}).text
+    assert "General Collective Agreement 2018–2019" in cabinet
+
+
+def test_an_indicator_page_charts_its_observations_with_a_csv_twin(client: TestClient) -> None:
+    html = client.get("/id/indicator/victims-identified", headers={"Accept": BROWSER}).text
+    assert "<svg" in html
+    assert html.count("<rect") >= 2
+    rows = client.get("/doc/indicator/victims-identified.csv").text.strip().splitlines()
+    assert rows[0].startswith("observation,period,area")
+    assert len(rows) - 1 == html.count("<rect")
+
+
+def test_external_links_are_marked(client: TestClient) -> None:
+    html = client.get("/id/agency/milli-majlis", headers={"Accept": BROWSER}).text
+    wikidata = re.findall(
+        r'<a class="external" rel="external" href="(http://www.wikidata.org/[^"]+)"', html
+    )
+    assert wikidata, "the Milli Majlis has a verified Wikidata link"
+
+
+def test_backlinks_are_counted(client: TestClient) -> None:
+    html = client.get("/id/qualifier/exact", headers={"Accept": BROWSER}).text
+    match = re.search(r"value qualifier</span> <small>\((\d+)\)</small>", html)
+    assert match and int(match.group(1)) == 57  # more than the 25 listed
+    assert "All 57</a>" in html
+
+
+def test_the_ontology_resolves_to_docs_and_rdf(client: TestClient) -> None:
+    page = client.get("/ontology", headers={"Accept": BROWSER})
+    assert page.status_code == 200
+    assert 'id="AnnualReport"' in page.text
+    assert 'id="indicator"' in page.text  # a property anchor
+    assert 'id="shapes"' in page.text and "ObservationShape" in page.text
+    turtle = client.get("/ontology", headers={"Accept": "text/turtle"})
+    graph = rdflib.Graph().parse(data=turtle.content, format="turtle")
+    assert (rdflib.URIRef(f"{BASE}ontology"), rdflib.RDF.type, rdflib.OWL.Ontology) in graph
+    for extension in ("ttl", "rdf", "jsonld", "nt"):
+        assert client.get(f"/ontology.{extension}").status_code == 200
+    version = client.get("/ontology/0.1.0", follow_redirects=False)
+    assert version.status_code == 303
+    shapes = client.get("/shapes", headers={"Accept": "text/turtle"})
+    assert "sh:NodeShape" in shapes.text or "NodeShape" in shapes.text
+
+
+def test_named_graphs_resolve(client: TestClient) -> None:
+    page = client.get("/graph/az-mia-thb-2018", headers={"Accept": BROWSER})
+    assert page.status_code == 200
+    assert "qb:Observation" in page.text
+    nquads = client.get("/graph/az-mia-thb-2018.nt")
+    assert len(nquads.text.strip().splitlines()) > 1000
+    assert client.get("/graph/no-such-graph").status_code == 404
