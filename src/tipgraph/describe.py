@@ -28,24 +28,26 @@ SELECT DISTINCT $s ?b ?p ?o ?label WHERE {{
   ?b ?p ?o .
   OPTIONAL {{ FILTER(isIRI(?o)) ?o {LABEL} ?label }}
 }}"""
-PREDICATES = """
-SELECT DISTINCT $s ?p ?label ?comment WHERE {
-  { $s ?p ?o } UNION { ?x ?p $s } UNION { $s ?p0 ?b . FILTER(isBlank(?b)) ?b ?p ?o }
-  OPTIONAL { ?p rdfs:label ?label }
-  OPTIONAL { ?p rdfs:comment ?comment }
+PREDICATE = """
+SELECT $p ?label ?comment WHERE {
+  OPTIONAL { $p rdfs:label ?label }
+  OPTIONAL { $p rdfs:comment ?comment }
 }"""
 BACKLINK_COUNTS = (
     "SELECT $s ?p (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x ?p $s FILTER(!isBlank(?x)) } GROUP BY $s ?p"
 )
+# A sample per property, in index order: sorting every subject of a hub (a unit, a scheme, a
+# period with thousands of figures) would cost more than the whole rest of the page.
 BACKLINKS = f"""
-SELECT DISTINCT $s ?p ?x ?label WHERE {{
-  ?x ?p $s . FILTER(!isBlank(?x))
+SELECT $s $p ?x ?label WHERE {{
+  {{ SELECT $s $p ?x WHERE {{ ?x $p $s . FILTER(!isBlank(?x)) }} LIMIT {BACKLINKS_SHOWN} }}
   OPTIONAL {{ ?x {LABEL} ?label }}
-}} ORDER BY ?p ?x LIMIT 5000"""
+}}"""
 TEXTS = f"""
 SELECT $s ?label ?description WHERE {{
   {{ $s {LABEL} ?label }} UNION {{ $s {DESCRIPTION} ?description }}
 }}"""
+LABEL_OF = f"SELECT $s ?label WHERE {{ $s {LABEL} ?label }}"
 CONCISE_BOUNDED = """
 CONSTRUCT { $s ?p ?o . ?b ?bp ?bo }
 WHERE { { $s ?p ?o } UNION { $s ?p0 ?b . FILTER(isBlank(?b)) ?b ?bp ?bo } }"""
@@ -139,6 +141,12 @@ def exists(reader: StoreReader, iri: str) -> bool:
     return reader.ask(EXISTS, {"s": iri})
 
 
+def label_of(reader: StoreReader, iri: str, languages: Sequence[str]) -> str | None:
+    """The label of ``iri`` in the most preferred language, if it has one."""
+    chosen = choose((r["label"] for r in reader.select(LABEL_OF, {"s": iri})), languages)
+    return chosen.value if chosen else None
+
+
 def resource_triples(reader: StoreReader, iri: str) -> list[ox.Triple]:
     """The resource's concise bounded description: its triples and its blank nodes' triples."""
     return reader.construct(CONCISE_BOUNDED, {"s": iri})
@@ -157,14 +165,17 @@ def labels(rows: Iterable[dict[str, Node]], key: str, languages: Sequence[str]) 
 def describe(reader: StoreReader, iri: str, languages: Sequence[str]) -> Description:
     """The description of ``iri`` (which must exist) for a reader preferring ``languages``."""
     binding = {"s": iri}
-    predicates = _predicate_terms(reader.select(PREDICATES, binding), languages)
     outgoing = reader.select(OUTGOING, binding)
+    nested_rows = reader.select(NESTED, binding)
+    counts = {r["p"].value: int(r["n"].value) for r in reader.select(BACKLINK_COUNTS, binding)}
+    used = {r["p"].value for r in outgoing + nested_rows} | set(counts)
+    predicates = _predicate_terms(reader, used, languages)
     object_labels = labels(outgoing, "o", languages)
     by_predicate: dict[str, list[Node]] = defaultdict(list)
     for row in outgoing:
         if row["o"] not in by_predicate[row["p"].value]:
             by_predicate[row["p"].value].append(row["o"])
-    nested = _nested(reader.select(NESTED, binding), predicates, languages)
+    nested = _nested(nested_rows, predicates, languages)
 
     types = [Term(o, object_labels.get(o.value)) for o in by_predicate.pop(f"{RDF}type", [])]
     same_as = [o.value for o in by_predicate.get(f"{OWL}sameAs", []) if o.is_iri]
@@ -190,20 +201,26 @@ def describe(reader: StoreReader, iri: str, languages: Sequence[str]) -> Descrip
         description=description.value if description else None,
         types=sorted(types, key=lambda t: t.text),
         properties=properties,
-        backlinks=_backlinks(reader, binding, predicates, languages),
+        backlinks=_backlinks(reader, binding, counts, predicates, languages),
         same_as=same_as,
     )
 
 
-def _predicate_terms(rows: list[dict[str, Node]], languages: Sequence[str]) -> dict[str, Term]:
-    label_rows = [r for r in rows if "label" in r]
-    comment_rows = [{"p": r["p"], "label": r["comment"]} for r in rows if "comment" in r]
-    found = labels(label_rows, "p", languages)
-    comments = labels(comment_rows, "p", languages)
-    return {
-        r["p"].value: Term(r["p"], found.get(r["p"].value), comments.get(r["p"].value))
-        for r in rows
-    }
+def _predicate_terms(
+    reader: StoreReader, used: set[str], languages: Sequence[str]
+) -> dict[str, Term]:
+    """Each property with its label and comment (the tooltip), where the store has them."""
+    terms = {}
+    for predicate in used:
+        rows = reader.select(PREDICATE, {"p": predicate})
+        label = choose((r["label"] for r in rows if "label" in r), languages)
+        comment = choose((r["comment"] for r in rows if "comment" in r), languages)
+        terms[predicate] = Term(
+            Node("iri", predicate),
+            label.value if label else None,
+            comment.value if comment else None,
+        )
+    return terms
 
 
 def _nested(
@@ -227,18 +244,15 @@ def _nested(
 def _backlinks(
     reader: StoreReader,
     binding: dict[str, str],
+    counts: dict[str, int],
     predicates: dict[str, Term],
     languages: Sequence[str],
 ) -> list[Backlinks]:
-    counts = {r["p"].value: int(r["n"].value) for r in reader.select(BACKLINK_COUNTS, binding)}
-    rows = reader.select(BACKLINKS, binding)
-    subject_labels = labels(rows, "x", languages)
-    subjects: dict[str, dict[str, Term]] = defaultdict(dict)
-    for row in rows:
-        x = row["x"]
-        subjects[row["p"].value].setdefault(x.value, Term(x, subject_labels.get(x.value)))
     result = []
     for predicate_iri, count in counts.items():
-        sample = sorted(subjects[predicate_iri].values(), key=lambda t: t.text.lower())
-        result.append(Backlinks(predicates[predicate_iri], count, sample[:BACKLINKS_SHOWN]))
+        rows = reader.select(BACKLINKS, {**binding, "p": predicate_iri})
+        subject_labels = labels(rows, "x", languages)
+        sample = {r["x"].value: Term(r["x"], subject_labels.get(r["x"].value)) for r in rows}
+        ordered = sorted(sample.values(), key=lambda t: t.text.lower())
+        result.append(Backlinks(predicates[predicate_iri], count, ordered))
     return sorted(result, key=lambda b: (b.predicate.node.value == f"{RDFS}isDefinedBy", -b.count))

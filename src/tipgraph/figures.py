@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tipgraph.describe import LABEL, labels
+from tipgraph.describe import LABEL, label_of, labels
 from tipgraph.store.reader import Node, StoreReader
 
 FIGURE = f"""
@@ -35,21 +35,17 @@ SELECT $s ?quote ?exact ?start ?end ?source ?report ?citation WHERE {
              OPTIONAL { ?report dcterms:bibliographicCitation ?citation } }
 } ORDER BY ?start"""
 TEXT = "SELECT $s ?text WHERE { $s prov:value ?text }"
-SERIES = f"""
-SELECT $s ?observation ?value ?stated ?qualifier ?qualifierLabel ?period ?periodLabel ?start
-       ?area ?areaLabel ?form ?formLabel ?unit ?unitLabel WHERE {{
+SERIES = """
+SELECT $s ?observation ?value ?stated ?qualifier ?period ?area ?form ?unit WHERE {
   ?observation tip:indicator $s ; sdmx-measure:obsValue ?value .
-  OPTIONAL {{ ?observation tip:statedValue ?stated }}
-  OPTIONAL {{ ?observation tip:valueQualifier ?qualifier
-             OPTIONAL {{ ?qualifier {LABEL} ?qualifierLabel }} }}
-  OPTIONAL {{ ?observation sdmx-dimension:refPeriod ?period
-             OPTIONAL {{ ?period {LABEL} ?periodLabel }}
-             OPTIONAL {{ ?period <http://www.w3.org/ns/dcat#startDate> ?start }} }}
-  OPTIONAL {{ ?observation sdmx-dimension:refArea ?area OPTIONAL {{ ?area {LABEL} ?areaLabel }} }}
-  OPTIONAL {{ ?observation tip:exploitationForm ?form OPTIONAL {{ ?form {LABEL} ?formLabel }} }}
-  OPTIONAL {{ ?observation sdmx-attribute:unitMeasure ?unit
-             OPTIONAL {{ ?unit {LABEL} ?unitLabel }} }}
-}}"""
+  OPTIONAL { ?observation tip:statedValue ?stated }
+  OPTIONAL { ?observation tip:valueQualifier ?qualifier }
+  OPTIONAL { ?observation sdmx-dimension:refPeriod ?period }
+  OPTIONAL { ?observation sdmx-dimension:refArea ?area }
+  OPTIONAL { ?observation tip:exploitationForm ?form }
+  OPTIONAL { ?observation sdmx-attribute:unitMeasure ?unit }
+}"""
+PERIOD_START = "SELECT $s ?start WHERE { $s dcat:startDate ?start }"
 AGENCY_FIGURES = f"""
 SELECT $s ?observation ?label ?value ?stated WHERE {{
   ?observation tip:actor $s ; sdmx-measure:obsValue ?value .
@@ -206,23 +202,26 @@ def source_text(reader: StoreReader, iri: str) -> str | None:
 def series(reader: StoreReader, indicator: str, languages: Sequence[str]) -> list[Point]:
     """Every observation of ``indicator``, ordered by period start, area and form."""
     rows = reader.select(SERIES, {"s": indicator})
-    names = {
-        key: labels(
-            [
-                {"x": r[key], "label": r[f"{key}Label"]}
-                for r in rows
-                if key in r and f"{key}Label" in r
-            ],
-            "x",
-            languages,
-        )
-        for key in ("period", "area", "form", "unit", "qualifier")
-    }
+    # The dimension values are few (periods, areas, units…): label each once, not per row.
+    names: dict[str, Link] = {}
+    starts: dict[str, str] = {}
 
     def link(row: dict[str, Node], key: str) -> Link | None:
         if key not in row:
             return None
-        return Link(row[key].value, names[key].get(row[key].value, row[key].value))
+        iri = row[key].value
+        if iri not in names:
+            names[iri] = Link(iri, label_of(reader, iri, languages) or iri)
+        return names[iri]
+
+    def start_of(row: dict[str, Node]) -> str:
+        if "period" not in row:
+            return ""
+        iri = row["period"].value
+        if iri not in starts:
+            found = reader.select(PERIOD_START, {"s": iri})
+            starts[iri] = found[0]["start"].value if found else ""
+        return starts[iri]
 
     points = {
         row["observation"].value: Point(
@@ -231,7 +230,7 @@ def series(reader: StoreReader, indicator: str, languages: Sequence[str]) -> lis
             stated=row["stated"].value if "stated" in row else None,
             qualifier=link(row, "qualifier"),
             period=link(row, "period"),
-            period_start=row["start"].value if "start" in row else "",
+            period_start=start_of(row),
             area=link(row, "area"),
             form=link(row, "form"),
             unit=link(row, "unit"),
@@ -245,6 +244,7 @@ def series(reader: StoreReader, indicator: str, languages: Sequence[str]) -> lis
             p.period.label if p.period else "",
             p.area.label if p.area else "",
             p.form.label if p.form else "",
+            p.observation,
         ),
     )
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
+from tipgraph.config import EndpointSettings
 from tipgraph.namespaces import BASE, ID
 from tipgraph.store.location import StoreVersion
+from tipgraph.web.app import create_app
 
 RDF_FORMATS = {
     "text/turtle": ("ttl", "turtle"),
@@ -267,3 +270,16 @@ def test_named_graphs_resolve(client: TestClient) -> None:
     nquads = client.get("/graph/az-mia-thb-2018.nt")
     assert len(nquads.text.strip().splitlines()) > 1000
     assert client.get("/graph/no-such-graph").status_code == 404
+
+
+def test_a_base_url_makes_links_point_to_the_public_address(store_dir: Path) -> None:
+    app = create_app(
+        EndpointSettings(store_dir=store_dir, workers=1, base_url="https://example.org/tipgraph")
+    )
+    with TestClient(app) as client:
+        html = client.get(local(MIA), headers={"Accept": BROWSER}).text
+    anchors = Anchors()
+    anchors.feed(html)
+    hrefs = {a.get("href") for a in anchors.links}
+    assert "https://example.org/tipgraph/id/agency/mia-thb-department" in hrefs
+    assert "/id/agency/mia-thb-department" not in hrefs

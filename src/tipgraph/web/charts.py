@@ -14,23 +14,23 @@ from tipgraph.figures import Point
 WIDTH = 720
 BAR_AREA_TOP = 24
 BAR_AREA_HEIGHT = 200
-LABEL_HEIGHT = 64
+LABEL_HEIGHT = 120
 SLOT_MIN, SLOT_MAX = 36, 120
+LEFT = 110  # room for the slanted labels under the first bars
+MAX_BARS = 40  # per chart: the latest periods; the table and the CSV have every observation
 
 
 @dataclass(frozen=True)
 class Chart:
-    """One SVG chart and the unit its bars share."""
+    """One SVG chart: the bars of one unit in one area (other scales are not comparable)."""
 
-    unit: str
+    title: str
     svg: Markup
 
 
 def point_label(point: Point) -> str:
-    """The period, and the area or form when they tell points apart."""
+    """The period, and the form of exploitation when the figure is split by form."""
     parts = [point.period.label if point.period else "?"]
-    if point.area:
-        parts.append(point.area.label)
     if point.form and not point.form.iri.endswith("/all"):
         parts.append(point.form.label)
     return ", ".join(parts)
@@ -40,31 +40,39 @@ def _format(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}".rstrip("0")
 
 
+def _series_key(point: Point) -> tuple[str, str]:
+    return (point.unit.label if point.unit else "", point.area.label if point.area else "")
+
+
 def bar_charts(points: list[Point]) -> list[Chart]:
-    """Bar charts of ``points``, one per unit (bars of different units are not comparable)."""
-    charts = []
-    by_unit = sorted(points, key=lambda p: p.unit.label if p.unit else "")
-    for unit, group in groupby(by_unit, key=lambda p: p.unit.label if p.unit else ""):
-        charts.append(Chart(unit, _svg(list(group), unit)))
+    """Bar charts of ``points`` across periods, one per unit and area, in period order."""
+    charts: list[Chart] = []
+    ordered = sorted(points, key=_series_key)  # stable: period order kept within a series
+    for (unit, area), group in groupby(ordered, key=_series_key):
+        title = " · ".join(part for part in (area, unit) if part) or "Observations"
+        bars = list(group)
+        if len(bars) > MAX_BARS:
+            bars = bars[-MAX_BARS:]
+            title += f" (the latest {MAX_BARS})"
+        charts.append(Chart(title, _svg(bars, title, len(charts))))
     return charts
 
 
-def _svg(points: list[Point], unit: str) -> Markup:
-    slot = max(SLOT_MIN, min(SLOT_MAX, (WIDTH - 20) // max(len(points), 1)))
-    width = max(WIDTH, slot * len(points) + 20)
+def _svg(points: list[Point], title: str, number: int) -> Markup:
+    slot = max(SLOT_MIN, min(SLOT_MAX, (WIDTH - LEFT - 10) // max(len(points), 1)))
+    width = max(WIDTH, LEFT + slot * len(points) + 10)
     height = BAR_AREA_TOP + BAR_AREA_HEIGHT + LABEL_HEIGHT
     top = max((p.value for p in points), default=0.0) or 1.0
-    title = f"Observations in {unit}" if unit else "Observations"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-labelledby="chart-{escape(unit)}">',
-        f'<title id="chart-{escape(unit)}">{escape(title)}</title>',
-        f'<line x1="10" y1="{BAR_AREA_TOP + BAR_AREA_HEIGHT}" x2="{width - 10}" '
+        f'role="img" aria-labelledby="chart-{number}">',
+        f'<title id="chart-{number}">{escape(title)}</title>',
+        f'<line x1="{LEFT}" y1="{BAR_AREA_TOP + BAR_AREA_HEIGHT}" x2="{width - 10}" '
         f'y2="{BAR_AREA_TOP + BAR_AREA_HEIGHT}" stroke="#4a4a4a"/>',
     ]
     for index, point in enumerate(points):
         bar = BAR_AREA_HEIGHT * point.value / top
-        x = 10 + index * slot + slot * 0.15
+        x = LEFT + index * slot + slot * 0.15
         y = BAR_AREA_TOP + BAR_AREA_HEIGHT - bar
         qualifier = (
             point.qualifier.label.lower() + " "
@@ -79,7 +87,7 @@ def _svg(points: list[Point], unit: str) -> Markup:
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{bar:.1f}" '
             f'fill="#0b4f9c"/>'
             f'<text x="{centre:.1f}" y="{y - 4:.1f}" font-size="11" text-anchor="middle">'
-            f"{escape(_format(point.value))}</text>"
+            f"{escape(value)}</text>"
             f'<text x="{centre:.1f}" y="{BAR_AREA_TOP + BAR_AREA_HEIGHT + 14}" font-size="11" '
             f'text-anchor="end" transform="rotate(-35 {centre:.1f} '
             f'{BAR_AREA_TOP + BAR_AREA_HEIGHT + 14})">{escape(label[:28])}</text></g>'

@@ -25,6 +25,7 @@ from tipgraph.web.pages import cache_headers, not_found, not_modified, reader_of
 from tipgraph.web.representations import alternates, choose, link_header, split_extension
 
 router = APIRouter(tags=["Linked data"])
+POINTS_LISTED = 500  # rows of an indicator's table; its CSV twin has them all
 
 Lang = Annotated[str | None, Query(description="Preferred language of labels (en, az, ru).")]
 Format = Annotated[str | None, Query(description="Overrides Accept: html, ttl, jsonld, nt, rdf.")]
@@ -115,7 +116,8 @@ def _page(
         context["involvement"] = involvement(reader, iri, languages)
     if f"{SKOS}Concept" in types:
         points = series(reader, iri, languages)
-        context["points"] = points
+        context["points"] = points[:POINTS_LISTED]
+        context["points_total"] = len(points)
         context["charts"] = bar_charts(points)
     if f"{TIP}SourceText" in types:
         text = source_text(reader, iri) or ""
