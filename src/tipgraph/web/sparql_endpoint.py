@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -11,7 +12,8 @@ from starlette.routing import Route
 from tipgraph.config import EndpointSettings
 from tipgraph.errors import NotAcceptable
 from tipgraph.evaluation import QueryRequest
-from tipgraph.namespaces import sparql_prologue
+from tipgraph.examples import load_examples
+from tipgraph.namespaces import BASE, sparql_prologue
 from tipgraph.pool import QueryPool
 from tipgraph.service import service_description
 from tipgraph.sparql import (
@@ -23,6 +25,7 @@ from tipgraph.sparql import (
     refuse_federated,
 )
 from tipgraph.store.location import StoreVersion
+from tipgraph.web.links import Links
 from tipgraph.web.protocol import ProtocolError, read_protocol_request
 from tipgraph.web.streaming import DisconnectWatcher, StreamedResult, collect
 
@@ -60,13 +63,43 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-def _query_page(request: Request) -> HTMLResponse:
+def permalink(path: str, query: str) -> str:
+    """The URL that opens the query page at ``path`` with ``query`` loaded and run."""
+    return f"{path}?{urlencode({'query': query}, quote_via=quote)}"
+
+
+def _query_page(request: Request, query: str | None) -> HTMLResponse:
+    """The query UI (YASGUI), with ``query`` loaded and run when it is a permalink's."""
     templates = request.app.state.templates
-    prologue = sparql_prologue().rstrip()
+    links: Links = request.app.state.links
+    path = request.url_for("sparql").path
+    examples = [
+        {
+            "slug": example.slug,
+            "title": example.title,
+            "description": example.description,
+            "answers": ", ".join(str(n) for n in example.answers),
+            "href": permalink(path, example.query),
+        }
+        for example in load_examples()
+    ]
+    default = sparql_prologue() + "\n" + EXAMPLE_QUERY + "\n"
+    config = {  # read by static/query.js
+        "endpoint": path,
+        "base": BASE,
+        "publicBase": links.public_base,
+        "defaultQuery": default,
+        "query": query,
+    }
     html = templates.get_template("query.html").render(
-        prologue=prologue, example=EXAMPLE_QUERY, endpoint=str(request.url_for("sparql"))
+        endpoint=str(request.url_for("sparql")),
+        action=path,
+        editor_text=default if query is None else query,
+        examples=examples,
+        config=config,
+        permalink=None if query is None else permalink(path, query),
     )
-    return HTMLResponse(html)
+    return HTMLResponse(html, headers={"Vary": "Accept"})
 
 
 def _service_description(request: Request) -> Response:
@@ -86,9 +119,9 @@ async def sparql(request: Request) -> Response:
     settings: EndpointSettings = request.app.state.endpoint_settings
     protocol = await read_protocol_request(request, settings.max_query_bytes)
     accept = request.headers.get("accept")
+    if request.method != "POST" and "format" not in request.query_params and prefers_html(accept):
+        return _query_page(request, protocol.query)  # a browser: the UI, with any query run
     if protocol.query is None:
-        if request.method != "POST" and prefers_html(accept):
-            return _query_page(request)
         if request.method == "POST":
             raise ProtocolError(400, "no query: give the query parameter (or a query body).")
         return _service_description(request)

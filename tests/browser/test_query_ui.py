@@ -1,0 +1,114 @@
+"""The SPARQL query page in a real Chromium: examples, results, local links, permalinks."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, Request, expect
+
+from tests.browser.conftest import screenshot
+from tests.conftest import LiveServer
+from tipgraph.examples import Example, load_examples
+
+pytestmark = pytest.mark.browser
+
+ROWS = ".yasr table.dataTable tbody tr"
+
+
+def example(slug: str) -> Example:
+    (found,) = [e for e in load_examples() if e.slug == slug]
+    return found
+
+
+def watch(page: Page, server: LiveServer) -> tuple[list[str], list[str]]:
+    """Record requests that leave the live server, and uncaught script errors."""
+    elsewhere: list[str] = []
+    errors: list[str] = []
+
+    def on_request(request: Request) -> None:
+        if not request.url.startswith((server.url + "/", "data:", "blob:")):
+            elsewhere.append(request.url)
+
+    page.on("request", on_request)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return elsewhere, errors
+
+
+def editor_text(page: Page) -> str:
+    text = page.evaluate(
+        "() => { const tab = [...document.querySelectorAll('.tabPanel')]"
+        ".find(p => p.offsetParent !== null); "
+        "return tab.querySelector('.CodeMirror').CodeMirror.getValue(); }"
+    )
+    assert isinstance(text, str)
+    return text
+
+
+def test_an_example_runs_and_links_iris_to_this_server(page: Page, live_server: LiveServer) -> None:
+    elsewhere, errors = watch(page, live_server)
+    page.goto(f"{live_server.url}/sparql")
+    expect(page.locator(".yasgui .CodeMirror").first).to_be_visible()
+    expect(page.locator("form.query-form")).to_have_count(0)  # in <noscript>: text when scripts run
+    screenshot(page, "query-page")
+
+    partners = example("international-partners-by-kind")
+    link = page.locator("a.example", has_text=partners.title)
+    assert link.get_attribute("href") == "/sparql?query=" + quote(partners.query, safe="")
+    link.click()
+
+    rows = page.locator(f".tabPanel:visible {ROWS}")
+    expect(rows.first).to_be_visible()
+    assert rows.count() >= 10
+    expect(page.locator(".tabPanel:visible .yasr")).to_contain_text("Council of Europe")
+    coe = page.locator(".tabPanel:visible .yasr a.iri", has_text="coe").first
+    assert coe.get_attribute("href") == "/id/organization/coe"
+    assert editor_text(page).strip() == partners.query.strip()
+    assert "/sparql?query=" in page.url  # the address bar holds the query's permalink
+    screenshot(page, "query-page-example-run")
+    assert elsewhere == []
+    assert errors == []
+
+
+def test_a_permalink_opens_the_query_and_runs_it(page: Page, live_server: LiveServer) -> None:
+    elsewhere, errors = watch(page, live_server)
+    approximate = example("approximate-figures")
+    page.goto(f"{live_server.url}/sparql?query={quote(approximate.query, safe='')}")
+    rows = page.locator(f".tabPanel:visible {ROWS}")
+    expect(rows.first).to_be_visible()
+    assert rows.count() == 8
+    assert editor_text(page).strip() == approximate.query.strip()
+    expect(page.locator(".tabPanel:visible .yasr")).to_contain_text("nearly 60,000")
+    permalink = page.locator("#permalink")
+    permalink.focus()
+    href = permalink.get_attribute("href") or ""
+    assert href.startswith("/sparql?query=")
+    assert parse_qs(urlsplit(href).query)["query"] == [editor_text(page)]
+    screenshot(page, "query-page-permalink")
+    assert elsewhere == []
+    assert errors == []
+
+
+def test_without_scripts_the_form_runs_queries(chromium: Browser, live_server: LiveServer) -> None:
+    context = chromium.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/sparql")
+        expect(page.locator("form.query-form textarea")).to_be_visible()
+        expect(page.locator("a.example")).to_have_count(len(load_examples()))
+        victims = example("victims-sheltered-share")
+        page.locator("a.example", has_text=victims.title).click()
+        expect(page.locator("form.query-form textarea")).to_have_value(victims.query)
+        screenshot(page, "query-page-without-javascript")
+        page.select_option("select#format", "csv")
+        with page.expect_request(lambda r: "format=csv" in r.url) as sent:
+            page.locator("form.query-form button[type=submit]").click()
+        asked = parse_qs(urlsplit(sent.value.url).query)
+        assert asked["format"] == ["csv"]
+        assert asked["query"][0].replace("\r\n", "\n") == victims.query  # forms send CRLF
+        with live_server.client() as http:  # what the browser gets: CSV, not the page again
+            answer = http.get(sent.value.url, headers=sent.value.headers)
+        assert answer.headers["content-type"].startswith("text/csv")
+        assert answer.text.splitlines()[1] == "356,312,87.6"
+    finally:
+        context.close()
