@@ -15,7 +15,7 @@ import pytest
 from tipgraph.build import build_store, content_version
 from tipgraph.config import Settings
 from tipgraph.errors import DataNotValidError, DataSyntaxError, StoreError
-from tipgraph.namespaces import GRAPH, ONTOLOGY_GRAPH
+from tipgraph.namespaces import GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from tipgraph.store.location import StoreLocation, StoreVersion
 
 from .conftest import REPORT
@@ -35,7 +35,7 @@ def snapshot(location: StoreLocation) -> tuple[Path, str, int]:
 def test_load_puts_each_report_in_its_named_graph(built_store: StoreVersion) -> None:
     store = ox.Store.read_only(str(built_store.database))
     graphs = {g.value for g in store.named_graphs()}
-    assert graphs == {ONTOLOGY_GRAPH, f"{GRAPH}{REPORT}", f"{GRAPH}reference"}
+    assert graphs == {ONTOLOGY_GRAPH, SHAPES_GRAPH, f"{GRAPH}{REPORT}", f"{GRAPH}reference"}
     assert len(store) == built_store.manifest.triples == sum(built_store.manifest.graphs.values())
     assert built_store.manifest.validated
     assert not any(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))

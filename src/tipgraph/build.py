@@ -7,10 +7,12 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from tipgraph.catalog import write_downloads
 from tipgraph.config import Settings
 from tipgraph.dataset import (
     SourceText,
@@ -22,7 +24,7 @@ from tipgraph.dataset import (
     source_texts,
 )
 from tipgraph.errors import DataNotValidError, StoreError
-from tipgraph.namespaces import ONTOLOGY_GRAPH
+from tipgraph.namespaces import ONTOLOGY_GRAPH, SHAPES_GRAPH
 from tipgraph.store.location import DATABASE, Manifest, StoreLocation, StoreVersion
 
 log = logging.getLogger(__name__)
@@ -79,10 +81,13 @@ def build_store(
     sources = input_files(settings, paths)
     texts = source_texts(paths)
     text_files = [text.path for text in texts]
-    version = content_version([f for f, _ in sources] + text_files, settings.root)
+    # The shapes are published too (their own graph), so /ontology documents what is checked.
+    shapes = [(file, SHAPES_GRAPH) for file in rdf_files(settings.shapes_dir)]
+    version = content_version([f for f, _ in sources + shapes] + text_files, settings.root)
     # Validation parses every file into memory: load those quads rather than parse them again.
-    quads: Iterable[ox.Quad] = (
-        _validate(settings, paths, progress) if validate else _parse(sources, texts)
+    quads: Iterable[ox.Quad] = chain(
+        _validate(settings, paths, progress) if validate else _parse(sources, texts),
+        _parse(shapes, []),
     )
     counts: dict[str, int] = {}
     with location.new_version() as folder:
@@ -92,6 +97,8 @@ def build_store(
             store.bulk_extend(_counted(quads, counts, progress))
             store.flush()
             store.optimize()
+            loaded_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            write_downloads(store, folder, loaded_at, progress)
         except OSError as error:
             raise StoreError(
                 f"{location.path}: the load failed ({error}); nothing changed."
@@ -102,8 +109,8 @@ def build_store(
             version=version,
             triples=sum(counts.values()),
             graphs=dict(sorted(counts.items())),
-            files=len(sources) + len(text_files),
-            loaded_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            files=len(sources) + len(shapes) + len(text_files),
+            loaded_at=loaded_at,
             seconds=round(time.perf_counter() - started, 3),
             validated=validate,
         )

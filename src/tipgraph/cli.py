@@ -306,6 +306,56 @@ def query(
 
 
 @main.command()
+@click.option(
+    "--format",
+    "dump_format",
+    type=click.Choice(["turtle", "nt", "nq", "trig", "jsonld", "csv", "all"]),
+    default="all",
+    show_default=True,
+    help="One format (csv = the statistics, one row per observation), or all of them.",
+)
+@click.option("--gzip", "compress", is_flag=True, help="Gzip the one format (all: always both).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="A file (or folder) for one format, default stdout; the folder for all (default dumps).",
+)
+@_store_option
+@click.pass_context
+def dump(
+    ctx: click.Context, dump_format: str, compress: bool, output: Path | None, store: Path | None
+) -> None:
+    """Write the whole current store as deterministic dumps: equal data, equal bytes.
+
+    By default every format, plain and gzipped, with SHA256SUMS and dumps.json, into a folder.
+    """
+    from tipgraph.export import BY_NAME, write_dump, write_dumps
+    from tipgraph.table import open_store
+
+    try:
+        database = open_store(_store_dir(ctx, store))
+        if dump_format == "all":
+            folder = output or Path("dumps")
+            files = write_dumps(database, folder, _progress)
+            click.echo(f"wrote {len(files)} files, SHA256SUMS and dumps.json to {folder}", err=True)
+            return
+        chosen = BY_NAME[dump_format]
+        if output is None:
+            count = write_dump(database, chosen, sys.stdout.buffer, compress)
+        else:
+            if output.is_dir():
+                output = output / (chosen.file_name + (".gz" if compress else ""))
+            with output.open("wb") as stream:
+                count = write_dump(database, chosen, stream, compress)
+        click.echo(f"wrote {count:,} {chosen.unit} to {output or 'stdout'}", err=True)
+    except OSError as error:
+        raise CouldNotRun(f"cannot write the dump ({error})") from None
+    except TipgraphError as error:
+        raise CouldNotRun(str(error)) from None
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @_store_option
@@ -338,6 +388,12 @@ def query(
     type=click.IntRange(min=0),
     help="Queries that may wait for a worker; beyond that, 503 with Retry-After.",
 )
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="Where the dataset's IRIs (https://w3id.org/tipgraph/…) are published, when not at "
+    "this server's root: behind a proxy path, or https://w3id.org/tipgraph/ itself.",
+)
 @click.option("--access-log/--no-access-log", default=False, help="Log every request.")
 @click.pass_context
 def serve(
@@ -349,11 +405,13 @@ def serve(
     max_rows: int,
     workers: int,
     queue_size: int,
+    base_url: str | None,
     access_log: bool,
 ) -> None:
-    """Serve the store as a read-only SPARQL 1.1 endpoint at /sparql.
+    """Serve the store: linked-data pages, downloads and a read-only SPARQL 1.1 endpoint.
 
-    If the store is empty, the checkout's data is validated and loaded into it first.
+    Every IRI of the dataset resolves here (https://w3id.org/tipgraph/id/x is /id/x). If the
+    store is empty, the checkout's data is validated and loaded into it first.
     """
     import uvicorn
 
@@ -373,11 +431,12 @@ def serve(
             max_rows=max_rows,
             workers=workers,
             queue_size=queue_size,
+            base_url=base_url,
         )
         app = create_app(settings)
     except TipgraphError as error:
         raise CouldNotRun(str(error)) from None
-    click.echo(f"tipgraph SPARQL endpoint: http://{host}:{port}/sparql", err=True)
+    click.echo(f"tipgraph: http://{host}:{port}/ (SPARQL endpoint at /sparql)", err=True)
     uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="info")
 
 

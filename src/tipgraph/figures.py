@@ -46,11 +46,11 @@ SELECT $s ?observation ?value ?stated ?qualifier ?period ?area ?form ?unit WHERE
   OPTIONAL { ?observation sdmx-attribute:unitMeasure ?unit }
 }"""
 PERIOD_START = "SELECT $s ?start WHERE { $s dcat:startDate ?start }"
+FIGURES_LISTED = 100  # on an agency's page; the backlinks give the full count
 AGENCY_FIGURES = f"""
-SELECT $s ?observation ?label ?value ?stated WHERE {{
-  ?observation tip:actor $s ; sdmx-measure:obsValue ?value .
+SELECT $s ?observation ?label WHERE {{
+  {{ SELECT $s ?observation WHERE {{ ?observation tip:actor $s }} LIMIT {FIGURES_LISTED} }}
   OPTIONAL {{ ?observation {LABEL} ?label }}
-  OPTIONAL {{ ?observation tip:statedValue ?stated }}
 }}"""
 UNITS = f"""
 SELECT DISTINCT $s ?unit ?label WHERE {{
@@ -250,7 +250,7 @@ def series(reader: StoreReader, indicator: str, languages: Sequence[str]) -> lis
 
 
 def agency_figures(reader: StoreReader, agency: str, languages: Sequence[str]) -> list[Link]:
-    """The statistics an agency is the actor of, as links labelled with their figure."""
+    """Up to :data:`FIGURES_LISTED` statistics an agency is the actor of, labelled."""
     rows = reader.select(AGENCY_FIGURES, {"s": agency})
     chosen = labels(rows, "observation", languages)
     return sorted(

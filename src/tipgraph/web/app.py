@@ -11,13 +11,23 @@ import jinja2
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 
 from tipgraph.config import EndpointSettings
+from tipgraph.namespaces import compact_iri
 from tipgraph.pool import QueryPool
 from tipgraph.store.location import StoreLocation
+from tipgraph.store.reader import StoreReader
+from tipgraph.web.dataset_pages import router as dataset_pages
+from tipgraph.web.description import DatasetDescription
+from tipgraph.web.downloads import router as downloads
 from tipgraph.web.errors import install_error_handlers
+from tipgraph.web.graph_pages import router as graph_pages
+from tipgraph.web.links import Links
 from tipgraph.web.openapi import OPENAPI_PATH
+from tipgraph.web.pages import not_found
+from tipgraph.web.resources import router as resources
 from tipgraph.web.sparql_endpoint import ROUTE
 
 log = logging.getLogger(__name__)
@@ -33,6 +43,7 @@ def create_app(settings: EndpointSettings) -> FastAPI:
         with location.hold(version):
             async with QueryPool(version.database, settings) as pool:
                 app.state.pool = pool
+                app.state.reader = StoreReader(version.database)
                 if not pool.network_isolated:
                     log.warning(
                         "query workers could not be moved to an empty network namespace; "
@@ -50,10 +61,18 @@ def create_app(settings: EndpointSettings) -> FastAPI:
     )
     app.state.endpoint_settings = settings
     app.state.store_version = version
+    app.state.description = DatasetDescription.load(version)
+    app.state.links = Links.for_base_url(settings.base_url)
     app.state.templates = jinja2.Environment(
         loader=jinja2.PackageLoader("tipgraph.web", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+    )
+    app.state.templates.globals.update(
+        href=app.state.links.href,
+        is_local=app.state.links.is_local,
+        compact=compact_iri,
+        dataset_version=version.manifest.version,
     )
     app.add_middleware(
         CORSMiddleware,
@@ -64,7 +83,16 @@ def create_app(settings: EndpointSettings) -> FastAPI:
         max_age=86400,
     )
     install_error_handlers(app)
+    app.mount("/static", StaticFiles(packages=[("tipgraph.web", "static")]), name="static")
     app.router.routes.insert(0, ROUTE)  # the busiest route is matched first
+    app.include_router(resources)
+    app.include_router(graph_pages)
+    app.include_router(dataset_pages)
+    app.include_router(downloads)
+
+    @app.exception_handler(404)
+    async def missing(request: Request, _: Exception) -> Response:
+        return not_found(request)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -92,9 +120,5 @@ def create_app(settings: EndpointSettings) -> FastAPI:
         }
         status = 200 if pool.alive else 503
         return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
-
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        return RedirectResponse("/sparql", status_code=303)
 
     return app

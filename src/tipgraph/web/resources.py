@@ -9,6 +9,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from tipgraph.describe import describe, exists, language_preference, resource_triples
 from tipgraph.figures import (
+    FIGURES_LISTED,
     agency_figures,
     figure,
     involvement,
@@ -104,7 +105,9 @@ def _page(
         "involvement": [],
         "charts": [],
         "points": [],
+        "points_total": 0,
         "paragraphs": [],
+        "figures_listed": FIGURES_LISTED,
     }
     if f"{QB}Observation" in types:
         context["figure"] = figure(reader, iri, languages)

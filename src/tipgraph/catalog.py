@@ -1,0 +1,305 @@
+"""The VoID and DCAT description of the whole dataset, every figure counted from the store."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from tipgraph.export import DUMPS, DumpFile, write_dumps
+from tipgraph.namespaces import (
+    BASE,
+    DCAT,
+    DCTERMS,
+    GRAPH,
+    ID,
+    OWL,
+    QB,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    TIP,
+    VOID,
+    XSD,
+    compact_iri,
+)
+from tipgraph.namespaces import PREFIXES as NAMESPACE_PREFIXES
+
+CATALOG_FILE = "catalog.ttl"  # in the store version's folder, beside manifest.json
+DOCUMENT = f"{BASE}dataset"
+CATALOG = f"{DOCUMENT}#catalog"
+DATASET = f"{DOCUMENT}#dataset"
+SERVICE = f"{DOCUMENT}#sparql-service"
+PUBLISHER = f"{DOCUMENT}#publisher"
+LINKSET = f"{DOCUMENT}#wikidata-links"
+WIKIDATA = f"{DOCUMENT}#wikidata"
+WIKIDATA_ENTITIES = "http://www.wikidata.org/entity/"
+ENDPOINT = f"{BASE}sparql"
+DUMPS_BASE = f"{BASE}dumps/"
+TITLE = "tipgraph: combating trafficking in human beings, as Linked Open Data"
+DESCRIPTION = (
+    "Facts from national reports on combating trafficking in human beings: the bodies that act, "
+    "the figures they report, legal acts, plans and activities, each linked to the verbatim "
+    "passage of the report it comes from. Every report's data is in its own named graph."
+)
+
+FOAF = "http://xmlns.com/foaf/0.1/"
+SPDX = "http://spdx.org/rdf/terms#"
+IANA = "https://www.iana.org/assignments/media-types/"
+PREFIXES = {
+    "dataset": f"{DOCUMENT}#",
+    "graph": GRAPH,
+    "foaf": FOAF,
+    "spdx": SPDX,
+    **NAMESPACE_PREFIXES,
+}
+
+
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def _int(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=_n(f"{XSD}integer"))
+
+
+def _select(store: ox.Store, query: str) -> Iterator[ox.QuerySolution]:
+    solutions = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    yield from solutions
+
+
+def _count(store: ox.Store, query: str) -> int:
+    """The one number a ``SELECT (COUNT(…) AS ?n)`` query returns."""
+    for solution in _select(store, query):
+        term = solution["n"]
+        return int(term.value) if term is not None else 0
+    return 0
+
+
+def _slug(iri: str) -> str:
+    """A readable fragment for ``iri``: its prefixed name, else a short hash."""
+    short = compact_iri(iri, PREFIXES)
+    if short.startswith("<"):
+        return hashlib.sha256(iri.encode()).hexdigest()[:12]
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", short)
+
+
+def _vocabulary(iri: str) -> str:
+    """The namespace of a term: up to its last ``#`` or ``/``."""
+    cut = max(iri.rfind("#"), iri.rfind("/"))
+    return iri[: cut + 1]
+
+
+class _Description:
+    """Collects the triples of the description."""
+
+    def __init__(self) -> None:
+        self.triples: list[ox.Triple] = []
+
+    def add(self, subject: str, predicate: str, obj: ox.NamedNode | ox.Literal | str) -> None:
+        term = _n(obj) if isinstance(obj, str) else obj
+        self.triples.append(ox.Triple(_n(subject), _n(predicate), term))
+
+    def add_node(self, subject: str, predicate: str, node: ox.BlankNode) -> None:
+        self.triples.append(ox.Triple(_n(subject), _n(predicate), node))
+
+
+TOTALS = {
+    "triples": "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }",
+    "entities": "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o FILTER(isIRI(?s)) }",
+    "distinctSubjects": "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o }",
+    "distinctObjects": "SELECT (COUNT(DISTINCT ?o) AS ?n) { ?s ?p ?o }",
+    "classes": f"SELECT (COUNT(DISTINCT ?c) AS ?n) {{ ?s <{RDF}type> ?c }}",
+    "properties": "SELECT (COUNT(DISTINCT ?p) AS ?n) { ?s ?p ?o }",
+}
+CLASSES = f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?all) (COUNT(DISTINCT ?e) AS ?iris)
+{{ ?s <{RDF}type> ?c BIND(IF(isIRI(?s), ?s, ?none) AS ?e) }} GROUP BY ?c ORDER BY ?c"""
+PROPERTIES = """SELECT ?p (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }
+GROUP BY ?p ORDER BY ?p"""
+GRAPHS = "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+SAME_AS = f"""SELECT (COUNT(*) AS ?n) {{ SELECT DISTINCT ?s ?o {{ ?s <{OWL}sameAs> ?o
+FILTER(STRSTARTS(STR(?o), "{WIKIDATA_ENTITIES}")) }} }}"""
+LICENCES = f"""SELECT DISTINCT ?g ?licence {{ GRAPH ?g {{
+  ?s <{DCTERMS}license> ?licence ; a ?type
+  VALUES ?type {{ <{QB}DataSet> <{DCAT}Dataset> <{OWL}Ontology> }} }} }} ORDER BY ?g ?licence"""
+CURATORS = f"""SELECT ?name {{ ?ontology a <{OWL}Ontology> ; <{DCTERMS}creator> ?name
+FILTER(isLiteral(?name) && STRSTARTS(STR(?ontology), "{BASE}")) }} ORDER BY ?name LIMIT 1"""
+REPORTS = f"""SELECT ?r ?label ?publisher ?name {{ ?r a <{TIP}AnnualReport>
+  OPTIONAL {{ ?r <{SKOS}prefLabel> ?label FILTER(LANGMATCHES(LANG(?label), "en")) }}
+  OPTIONAL {{ ?r <{DCTERMS}publisher> ?publisher OPTIONAL {{ ?publisher <{SKOS}prefLabel> ?name
+    FILTER(LANGMATCHES(LANG(?name), "en")) }} }} }} ORDER BY ?r"""
+EXAMPLE = "SELECT ?s {{ ?s a <{}> FILTER(isIRI(?s)) }} ORDER BY ?s LIMIT 1"
+EXAMPLE_CLASSES = (f"{TIP}AnnualReport", f"{SCHEMA}GovernmentOrganization", f"{QB}Observation")
+
+
+def describe(store: ox.Store, dumps: list[DumpFile], issued: str) -> list[ox.Triple]:
+    """The description of everything in ``store``, with its ``dumps``, issued at ``issued``."""
+    out = _Description()
+    _catalog(store, out, issued)
+    for name, query in TOTALS.items():
+        out.add(DATASET, f"{VOID}{name}", _int(_count(store, query)))
+    _partitions(store, out)
+    _subsets(store, out)
+    _linkset(store, out)
+    _distributions(dumps, out)
+    return out.triples
+
+
+def _catalog(store: ox.Store, out: _Description, issued: str) -> None:
+    when = ox.Literal(issued, datatype=_n(f"{XSD}dateTime"))
+    for node, kinds in (
+        (CATALOG, (f"{DCAT}Catalog",)),
+        (DATASET, (f"{DCAT}Dataset", f"{VOID}Dataset")),
+    ):
+        for kind in kinds:
+            out.add(node, f"{RDF}type", kind)
+        out.add(node, f"{DCTERMS}title", ox.Literal(TITLE, language="en"))
+        out.add(node, f"{DCTERMS}publisher", PUBLISHER)
+        out.add(node, f"{DCTERMS}issued", when)
+        out.add(node, f"{DCTERMS}modified", when)
+    out.add(CATALOG, f"{FOAF}homepage", BASE)
+    out.add(CATALOG, f"{DCAT}dataset", DATASET)
+    out.add(CATALOG, f"{DCAT}service", SERVICE)
+    out.add(DATASET, f"{DCTERMS}description", ox.Literal(DESCRIPTION, language="en"))
+    out.add(PUBLISHER, f"{RDF}type", f"{FOAF}Agent")
+    for solution in _select(store, CURATORS):
+        out.add(PUBLISHER, f"{FOAF}name", solution["name"])
+    for solution in _select(store, LICENCES):
+        graph, licence = solution["g"], solution["licence"]
+        out.add(graph.value, f"{DCTERMS}license", licence)
+        if graph.value != f"{GRAPH}ontology":
+            out.add(DATASET, f"{DCTERMS}license", licence)
+    for solution in _select(store, REPORTS):  # credit the source reports and their publishers
+        report, publisher = solution["r"], solution["publisher"]
+        out.add(DATASET, f"{DCTERMS}source", report)
+        if solution["label"] is not None:
+            out.add(report.value, f"{RDFS}label", solution["label"])
+        if publisher is not None:
+            out.add(report.value, f"{DCTERMS}publisher", publisher)
+            if solution["name"] is not None:
+                out.add(publisher.value, f"{RDFS}label", solution["name"])
+    out.add(DATASET, f"{VOID}uriSpace", ox.Literal(ID))
+    out.add(DATASET, f"{VOID}sparqlEndpoint", ENDPOINT)
+    out.add(DATASET, f"{DCAT}accessService", SERVICE)
+    out.add(SERVICE, f"{RDF}type", f"{DCAT}DataService")
+    out.add(SERVICE, f"{DCTERMS}title", ox.Literal("tipgraph SPARQL endpoint", language="en"))
+    out.add(SERVICE, f"{DCAT}endpointURL", ENDPOINT)
+    out.add(SERVICE, f"{DCAT}endpointDescription", ENDPOINT)
+    out.add(SERVICE, f"{DCTERMS}conformsTo", "https://www.w3.org/TR/sparql11-protocol/")
+    out.add(SERVICE, f"{DCAT}servesDataset", DATASET)
+    for kind in EXAMPLE_CLASSES:
+        for solution in _select(store, EXAMPLE.format(kind)):
+            out.add(DATASET, f"{VOID}exampleResource", solution["s"])
+
+
+def _partitions(store: ox.Store, out: _Description) -> None:
+    vocabularies: set[str] = set()
+    for solution in _select(store, CLASSES):
+        kind = solution["c"].value
+        node = f"{DOCUMENT}#class-{_slug(kind)}"
+        out.add(DATASET, f"{VOID}classPartition", node)
+        out.add(node, f"{VOID}class", kind)
+        out.add(node, f"{VOID}entities", _int(int(solution["iris"].value)))
+        out.add(node, f"{VOID}distinctSubjects", _int(int(solution["all"].value)))
+        if not kind.startswith(ID):
+            vocabularies.add(_vocabulary(kind))
+    for solution in _select(store, PROPERTIES):
+        predicate = solution["p"].value
+        node = f"{DOCUMENT}#property-{_slug(predicate)}"
+        out.add(DATASET, f"{VOID}propertyPartition", node)
+        out.add(node, f"{VOID}property", predicate)
+        out.add(node, f"{VOID}triples", _int(int(solution["n"].value)))
+        vocabularies.add(_vocabulary(predicate))
+    for vocabulary in sorted(vocabularies):
+        out.add(DATASET, f"{VOID}vocabulary", vocabulary)
+
+
+def _subsets(store: ox.Store, out: _Description) -> None:
+    for solution in _select(store, GRAPHS):
+        graph = solution["g"].value
+        out.add(DATASET, f"{VOID}subset", graph)
+        out.add(graph, f"{RDF}type", f"{VOID}Dataset")
+        out.add(graph, f"{DCTERMS}title", ox.Literal(f"Named graph {graph.removeprefix(GRAPH)}"))
+        out.add(graph, f"{VOID}triples", _int(int(solution["n"].value)))
+
+
+def _linkset(store: ox.Store, out: _Description) -> None:
+    out.add(DATASET, f"{VOID}subset", LINKSET)
+    out.add(LINKSET, f"{RDF}type", f"{VOID}Linkset")
+    out.add(LINKSET, f"{VOID}linkPredicate", f"{OWL}sameAs")
+    out.add(LINKSET, f"{VOID}subjectsTarget", DATASET)
+    out.add(LINKSET, f"{VOID}objectsTarget", WIKIDATA)
+    out.add(LINKSET, f"{VOID}triples", _int(_count(store, SAME_AS)))
+    out.add(WIKIDATA, f"{RDF}type", f"{VOID}Dataset")
+    out.add(WIKIDATA, f"{DCTERMS}title", ox.Literal("Wikidata", language="en"))
+    out.add(WIKIDATA, f"{FOAF}homepage", "https://www.wikidata.org/")
+    out.add(WIKIDATA, f"{VOID}uriSpace", ox.Literal(WIKIDATA_ENTITIES))
+
+
+def _distributions(dumps: list[DumpFile], out: _Description) -> None:
+    for dump in dumps:
+        node, url = f"{DOCUMENT}#dump-{dump.name}", f"{DUMPS_BASE}{dump.name}"
+        out.add(DATASET, f"{DCAT}distribution", node)
+        if dump.unit != "rows":
+            out.add(DATASET, f"{VOID}dataDump", url)
+        out.add(node, f"{RDF}type", f"{DCAT}Distribution")
+        title = f"{dump.label}{' (gzip)' if dump.compressed else ''}: {dump.count:,} {dump.unit}"
+        out.add(node, f"{DCTERMS}title", ox.Literal(title, language="en"))
+        out.add(node, f"{DCAT}downloadURL", url)
+        out.add(node, f"{DCAT}accessURL", url)
+        out.add(node, f"{DCAT}mediaType", f"{IANA}{dump.media_type}")
+        if dump.compressed:
+            out.add(node, f"{DCAT}compressFormat", f"{IANA}application/gzip")
+        out.add(
+            node,
+            f"{DCAT}byteSize",
+            ox.Literal(str(dump.bytes), datatype=_n(f"{XSD}nonNegativeInteger")),
+        )
+        checksum = ox.BlankNode(f"checksum-{hashlib.sha256(dump.name.encode()).hexdigest()[:12]}")
+        out.add_node(node, f"{SPDX}checksum", checksum)
+        out.triples += [
+            ox.Triple(checksum, _n(f"{RDF}type"), _n(f"{SPDX}Checksum")),
+            ox.Triple(checksum, _n(f"{SPDX}algorithm"), _n(f"{SPDX}checksumAlgorithm_sha256")),
+            ox.Triple(
+                checksum,
+                _n(f"{SPDX}checksumValue"),
+                ox.Literal(dump.sha256, datatype=_n(f"{XSD}hexBinary")),
+            ),
+        ]
+
+
+def write_catalog(store: ox.Store, dumps: list[DumpFile], issued: str, folder: Path) -> Path:
+    """The description as Turtle in ``folder/catalog.ttl``, sorted for clean diffs."""
+    triples = sorted(
+        describe(store, dumps, issued),
+        key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
+    )
+    path = folder / CATALOG_FILE
+    ox.serialize(triples, str(path), ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    return path
+
+
+def read_catalog(folder: Path) -> ox.Store | None:
+    """The description saved with a store version, in memory; None for versions without one."""
+    path = folder / CATALOG_FILE
+    if not path.is_file():
+        return None
+    store = ox.Store()
+    store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+    return store
+
+
+def write_downloads(
+    store: ox.Store, folder: Path, issued: str, progress: Callable[[str], None]
+) -> None:
+    """The dumps (``folder/dumps/``) and the description of a version being built in ``folder``."""
+    started = time.perf_counter()
+    dumps = write_dumps(store, folder / DUMPS, progress)
+    write_catalog(store, dumps, issued, folder)
+    progress(f"dumps and dataset description written in {time.perf_counter() - started:.1f} s")

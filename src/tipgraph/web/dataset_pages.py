@@ -1,0 +1,106 @@
+"""The home page, and the dataset's VoID/DCAT description at /dataset and /.well-known/void."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+
+from tipgraph.namespaces import compact_iri
+from tipgraph.sparql import HTML, negotiate
+from tipgraph.web.description import DatasetDescription
+from tipgraph.web.pages import cache_headers, not_found, not_modified, render
+from tipgraph.web.representations import EXTENSIONS, RDF_TYPES, alternates, choose, link_header
+
+router = APIRouter(tags=["Dataset"])
+Format = Annotated[str | None, Query(description="Overrides Accept: html, ttl, jsonld, nt, rdf.")]
+
+
+def description_of(request: Request) -> DatasetDescription:
+    """The description of the version this server serves (read once by ``create_app``)."""
+    description: DatasetDescription = request.app.state.description
+    return description
+
+
+def human_size(size: int) -> str:
+    """``1234567`` → ``1.2 MB`` (decimal units, as download sizes are usually given)."""
+    amount = float(size)
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if amount < 1000 or unit == "GB":
+            return f"{size:,} bytes" if unit == "bytes" else f"{amount:.1f} {unit}"
+        amount /= 1000
+    raise AssertionError("unreachable")
+
+
+def page_context(request: Request) -> dict[str, Any]:
+    return {
+        "d": description_of(request),
+        "links": request.app.state.links,
+        "compact": compact_iri,
+        "size": human_size,
+        "manifest": request.app.state.store_version.manifest,
+    }
+
+
+@router.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
+def home(request: Request) -> Response:
+    """For people: what the dataset is, a few counts, and where to go next."""
+    if negotiate(request.headers.get("accept"), (HTML, *RDF_TYPES)) in RDF_TYPES:
+        return RedirectResponse("/dataset", status_code=303, headers={"Vary": "Accept"})
+    headers = cache_headers(request, HTML)
+    cached = not_modified(request, headers)
+    if cached is not None:
+        return cached
+    twins = [t for t in alternates("/dataset") if t.extension != "html"]
+    return render(request, "home.html", headers, alternates=twins, **page_context(request))
+
+
+@router.api_route(
+    "/dataset",
+    methods=["GET", "HEAD"],
+    summary="The dataset's DCAT catalog and VoID description: HTML or RDF by Accept",
+)
+def dataset(request: Request, format: Format = None) -> Response:
+    return _describe(request, None, format)
+
+
+@router.api_route(
+    "/dataset.{extension}",
+    methods=["GET", "HEAD"],
+    summary="The dataset description in one format: .ttl, .jsonld, .nt, .rdf or .html",
+)
+def dataset_twin(request: Request, extension: str) -> Response:
+    if extension not in EXTENSIONS:
+        return not_found(request)
+    return _describe(request, extension, None)
+
+
+@router.api_route(
+    "/.well-known/void",
+    methods=["GET", "HEAD"],
+    summary="The VoID description (RFC 5785 well-known location), by Accept",
+)
+def well_known_void(request: Request, format: Format = None) -> Response:
+    return _describe(request, None, format)
+
+
+def _describe(request: Request, extension: str | None, format_param: str | None) -> Response:
+    media = choose(extension, format_param, request.headers.get("accept"))
+    twins = alternates("/dataset")
+    headers = cache_headers(request, media) | {"Link": link_header(twins)}
+    description = description_of(request)
+    if media != HTML and description.graph is None:
+        return PlainTextResponse(
+            "this store version was loaded without a dataset description; run `tipgraph load`.\n",
+            404,
+            {"Cache-Control": "no-store"},
+        )
+    cached = not_modified(request, headers)
+    if cached is not None:
+        return cached
+    if media != HTML:
+        return Response(
+            description.serialize(media), media_type=media.content_type, headers=headers
+        )
+    return render(request, "dataset.html", headers, alternates=twins, **page_context(request))

@@ -1,0 +1,98 @@
+"""The dumps of the served store version: an index at /dumps/ and the files, with Range."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+
+from tipgraph.export import CHECKSUMS, DUMPS, LISTING, DumpFile
+from tipgraph.sparql import BY_NAME, HTML, format_by_name, negotiate
+from tipgraph.store.location import StoreVersion
+from tipgraph.web.dataset_pages import description_of, page_context
+from tipgraph.web.pages import CACHE_SECONDS, cache_headers, not_found, not_modified, render
+
+router = APIRouter(tags=["Downloads"])
+# Accept: application/json is read as this type (see tipgraph.sparql.ALIASES); sent as JSON.
+JSON = BY_NAME["application/sparql-results+json"]
+INDEX_TYPES = (HTML, JSON)
+Format = Annotated[str | None, Query(description="Overrides Accept: html or json.")]
+SIDE_FILES = {CHECKSUMS: "text/plain; charset=utf-8", LISTING: "application/json"}
+
+
+def _listing(request: Request) -> dict[str, object]:
+    version: StoreVersion = request.app.state.store_version
+    files = description_of(request).dumps
+    return {
+        "version": version.manifest.version,
+        "loaded_at": version.manifest.loaded_at,
+        "checksums": f"/{DUMPS}/{CHECKSUMS}",
+        "files": [asdict(f) | {"url": f"/{DUMPS}/{f.name}"} for f in files],
+    }
+
+
+@router.api_route(
+    "/dumps/", methods=["GET", "HEAD"], summary="The dump files: HTML, or JSON by Accept"
+)
+def index(request: Request, format: Format = None) -> Response:
+    """Every dump of the served version with its size, count and SHA-256."""
+    if format is not None:
+        wanted = HTML if format.strip().lower() == "html" else format_by_name(format)
+        media = wanted if wanted in INDEX_TYPES else None
+    else:
+        media = negotiate(request.headers.get("accept"), INDEX_TYPES)
+    if media is None:
+        return Response("the index is text/html or application/json.\n", 406)
+    return _index(request, media == HTML)
+
+
+@router.api_route("/dumps.json", methods=["GET", "HEAD"], summary="The dump files as JSON")
+def index_json(request: Request) -> Response:
+    return _index(request, html=False)
+
+
+def _index(request: Request, html: bool) -> Response:
+    headers = cache_headers(request, HTML if html else JSON)
+    cached = not_modified(request, headers)
+    if cached is not None:
+        return cached
+    if html:
+        return render(
+            request,
+            "dumps.html",
+            headers,
+            alternates=[{"media_type": "application/json", "href": "/dumps.json"}],
+            **page_context(request),
+        )
+    return JSONResponse(_listing(request), headers=headers)  # fmt: skip
+
+
+@router.api_route(
+    "/dumps/{name}", methods=["GET", "HEAD"], summary="One dump file (Range requests welcome)"
+)
+def dump_file(request: Request, name: str) -> Response:
+    """A file listed in dumps.json (or the listing and SHA256SUMS); anything else is 404."""
+    version: StoreVersion = request.app.state.store_version
+    folder = version.path / DUMPS
+    listed: dict[str, DumpFile] = {f.name: f for f in description_of(request).dumps}
+    if name in listed:
+        dump = listed[name]
+        headers = {
+            "ETag": f'"{dump.sha256}"',
+            "Cache-Control": f"public, max-age={CACHE_SECONDS}",
+        }
+        cached = not_modified(request, headers)
+        if cached is not None:
+            return cached
+        return FileResponse(
+            folder / name,
+            media_type=dump.content_type,
+            headers=headers,
+            filename=name,
+            content_disposition_type="attachment",
+        )
+    if name in SIDE_FILES and listed:
+        return FileResponse(folder / name, media_type=SIDE_FILES[name])
+    return not_found(request)
