@@ -61,7 +61,7 @@ class DocumentTarget(run.HttpTarget):
         self.owner = owner  # the two targets share one server: only one stops it
 
     def target(self, query: Query) -> str:
-        return f"/doc/{RESOURCES[query.name][len(ID):]}{self.suffix}"
+        return f"/doc/{RESOURCES[query.name][len(ID) :]}{self.suffix}"
 
     def once(self, query: Query) -> run.Single:
         response = httpx.get(str(self.endpoint.join(self.target(query))), timeout=600)

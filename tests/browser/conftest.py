@@ -38,15 +38,17 @@ def chromium_binary() -> str:
     return binary
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in the test thread while it is
+# open, which would break later tests that call asyncio.run().
+@pytest.fixture(scope="module")
 def playwright_driver() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium(playwright_driver: Playwright) -> Iterator[Browser]:
-    """One headless Chromium for the session (Playwright gives it a fresh temporary profile)."""
+    """One headless Chromium per test module (Playwright gives it a fresh temporary profile)."""
     browser = playwright_driver.chromium.launch(
         executable_path=chromium_binary(), headless=True, args=CHROMIUM_FLAGS
     )
