@@ -283,3 +283,13 @@ def test_a_base_url_makes_links_point_to_the_public_address(store_dir: Path) -> 
     hrefs = {a.get("href") for a in anchors.links}
     assert "https://example.org/tipgraph/id/agency/mia-thb-department" in hrefs
     assert "/id/agency/mia-thb-department" not in hrefs
+
+
+def test_head_answers_like_get_without_a_body(client: TestClient) -> None:
+    got = client.get(doc(MIA), headers={"Accept": "text/turtle"})
+    head = client.head(doc(MIA), headers={"Accept": "text/turtle"})
+    assert head.status_code == 200
+    assert head.headers["etag"] == got.headers["etag"]
+    assert head.content == b""
+    operations = client.get("/openapi.json").json()["paths"]["/doc/{path}"]
+    assert set(operations) == {"get"}

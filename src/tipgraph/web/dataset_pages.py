@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from tipgraph.namespaces import compact_iri
 from tipgraph.sparql import HTML, negotiate
 from tipgraph.web.description import DatasetDescription
-from tipgraph.web.pages import cache_headers, not_found, not_modified, render
+from tipgraph.web.pages import cache_headers, get_and_head, not_found, not_modified, render
 from tipgraph.web.representations import EXTENSIONS, RDF_TYPES, alternates, choose, link_header
 
 router = APIRouter(tags=["Dataset"])
@@ -43,7 +43,7 @@ def page_context(request: Request) -> dict[str, Any]:
     }
 
 
-@router.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
+@get_and_head(router, "/", include_in_schema=False)
 def home(request: Request) -> Response:
     """For people: what the dataset is, a few counts, and where to go next."""
     if negotiate(request.headers.get("accept"), (HTML, *RDF_TYPES)) in RDF_TYPES:
@@ -56,18 +56,18 @@ def home(request: Request) -> Response:
     return render(request, "home.html", headers, alternates=twins, **page_context(request))
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/dataset",
-    methods=["GET", "HEAD"],
     summary="The dataset's DCAT catalog and VoID description: HTML or RDF by Accept",
 )
 def dataset(request: Request, format: Format = None) -> Response:
     return _describe(request, None, format)
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/dataset.{extension}",
-    methods=["GET", "HEAD"],
     summary="The dataset description in one format: .ttl, .jsonld, .nt, .rdf or .html",
 )
 def dataset_twin(request: Request, extension: str) -> Response:
@@ -76,9 +76,9 @@ def dataset_twin(request: Request, extension: str) -> Response:
     return _describe(request, extension, None)
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/.well-known/void",
-    methods=["GET", "HEAD"],
     summary="The VoID description (RFC 5785 well-known location), by Accept",
 )
 def well_known_void(request: Request, format: Format = None) -> Response:

@@ -12,7 +12,14 @@ from tipgraph.export import CHECKSUMS, DUMPS, LISTING, DumpFile
 from tipgraph.sparql import BY_NAME, HTML, format_by_name, negotiate
 from tipgraph.store.location import StoreVersion
 from tipgraph.web.dataset_pages import description_of, page_context
-from tipgraph.web.pages import CACHE_SECONDS, cache_headers, not_found, not_modified, render
+from tipgraph.web.pages import (
+    CACHE_SECONDS,
+    cache_headers,
+    get_and_head,
+    not_found,
+    not_modified,
+    render,
+)
 
 router = APIRouter(tags=["Downloads"])
 # Accept: application/json is read as this type (see tipgraph.sparql.ALIASES); sent as JSON.
@@ -33,9 +40,7 @@ def _listing(request: Request) -> dict[str, object]:
     }
 
 
-@router.api_route(
-    "/dumps/", methods=["GET", "HEAD"], summary="The dump files: HTML, or JSON by Accept"
-)
+@get_and_head(router, "/dumps/", summary="The dump files: HTML, or JSON by Accept")
 def index(request: Request, format: Format = None) -> Response:
     """Every dump of the served version with its size, count and SHA-256."""
     if format is not None:
@@ -48,7 +53,7 @@ def index(request: Request, format: Format = None) -> Response:
     return _index(request, media == HTML)
 
 
-@router.api_route("/dumps.json", methods=["GET", "HEAD"], summary="The dump files as JSON")
+@get_and_head(router, "/dumps.json", summary="The dump files as JSON")
 def index_json(request: Request) -> Response:
     return _index(request, html=False)
 
@@ -69,9 +74,7 @@ def _index(request: Request, html: bool) -> Response:
     return JSONResponse(_listing(request), headers=headers)  # fmt: skip
 
 
-@router.api_route(
-    "/dumps/{name}", methods=["GET", "HEAD"], summary="One dump file (Range requests welcome)"
-)
+@get_and_head(router, "/dumps/{name}", summary="One dump file (Range requests welcome)")
 def dump_file(request: Request, name: str) -> Response:
     """A file listed in dumps.json (or the listing and SHA256SUMS); anything else is 404."""
     version: StoreVersion = request.app.state.store_version

@@ -11,7 +11,14 @@ from tipgraph.describe import language_preference
 from tipgraph.namespaces import ONTOLOGY_GRAPH, SHAPES_GRAPH, graph_iri
 from tipgraph.ontology_docs import document_ontology
 from tipgraph.sparql import HTML, MediaType
-from tipgraph.web.pages import cache_headers, not_found, not_modified, reader_of, render
+from tipgraph.web.pages import (
+    cache_headers,
+    get_and_head,
+    not_found,
+    not_modified,
+    reader_of,
+    render,
+)
 from tipgraph.web.representations import alternates, choose, link_header, split_extension
 
 router = APIRouter(tags=["Linked data"])
@@ -36,9 +43,9 @@ def _negotiate(
     return media, headers
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/ontology{extension:path}",
-    methods=["GET", "HEAD"],
     summary="The tipgraph ontology: documentation (HTML) or the ontology graph (RDF)",
 )
 def ontology(extension: str, request: Request, format: Format = None) -> Response:
@@ -60,9 +67,9 @@ def ontology(extension: str, request: Request, format: Format = None) -> Respons
     return render(request, "ontology.html", headers, doc=doc, alternates=alternates("/ontology"))
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/shapes{extension:path}",
-    methods=["GET", "HEAD"],
     summary="The SHACL shapes the data is validated with (RDF; HTML in the ontology page)",
 )
 def shapes(extension: str, request: Request, format: Format = None) -> Response:
@@ -75,9 +82,9 @@ def shapes(extension: str, request: Request, format: Format = None) -> Response:
     return _graph_rdf(request, SHAPES_GRAPH, media, headers)
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/graph/{name:path}",
-    methods=["GET", "HEAD"],
     summary="A named graph: a summary (HTML) or its triples (RDF)",
 )
 def named_graph(name: str, request: Request, format: Format = None) -> Response:

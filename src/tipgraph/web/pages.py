@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import jinja2
-from fastapi import Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from tipgraph.sparql import HTML, MediaType, prefers_html
@@ -73,3 +74,19 @@ def not_found(request: Request, iri: str | None = None) -> Response:
     return PlainTextResponse(
         f"{what}; browse the dataset at /, or query it at /sparql.\n", 404, headers
     )
+
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def get_and_head(router: APIRouter, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
+    """Registers ``endpoint`` for GET and HEAD; only GET is listed in the OpenAPI description
+    (one route for both would give two operations the same ID)."""
+
+    def register(endpoint: Endpoint) -> Endpoint:
+        router.add_api_route(path, endpoint, methods=["GET"], **options)
+        hidden = options | {"include_in_schema": False}
+        router.add_api_route(path, endpoint, methods=["HEAD"], **hidden)
+        return endpoint
+
+    return register

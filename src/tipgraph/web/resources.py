@@ -22,7 +22,14 @@ from tipgraph.namespaces import ID, QB, SKOS, TIP
 from tipgraph.sparql import HTML, MediaType
 from tipgraph.store.reader import StoreReader
 from tipgraph.web.charts import bar_charts, series_csv
-from tipgraph.web.pages import cache_headers, not_found, not_modified, reader_of, render
+from tipgraph.web.pages import (
+    cache_headers,
+    get_and_head,
+    not_found,
+    not_modified,
+    reader_of,
+    render,
+)
 from tipgraph.web.representations import alternates, choose, link_header, split_extension
 
 router = APIRouter(tags=["Linked data"])
@@ -32,9 +39,7 @@ Lang = Annotated[str | None, Query(description="Preferred language of labels (en
 Format = Annotated[str | None, Query(description="Overrides Accept: html, ttl, jsonld, nt, rdf.")]
 
 
-@router.api_route(
-    "/id/{path:path}", methods=["GET", "HEAD"], summary="A tipgraph IRI: 303 to its document"
-)
+@get_and_head(router, "/id/{path:path}", summary="A tipgraph IRI: 303 to its document")
 def identifier(path: str, request: Request) -> RedirectResponse:
     """Things are not documents (Cool URIs §4.3): the IRI redirects to the page about it."""
     target = f"/doc/{path}"
@@ -43,9 +48,9 @@ def identifier(path: str, request: Request) -> RedirectResponse:
     return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/doc/{path:path}",
-    methods=["GET", "HEAD"],
     summary="The document about a tipgraph IRI: HTML, Turtle, JSON-LD, N-Triples or RDF/XML",
 )
 def document(
