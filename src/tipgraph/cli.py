@@ -391,8 +391,14 @@ def dump(
 @click.option(
     "--base-url",
     metavar="URL",
-    help="Where the dataset's IRIs (https://w3id.org/tipgraph/…) are published, when not at "
-    "this server's root: behind a proxy path, or https://w3id.org/tipgraph/ itself.",
+    help="Where the dataset's IRIs (https://w3id.org/tipgraph/…) are looked up, if not here: "
+    "e.g. https://w3id.org/tipgraph/ itself once it redirects to this server.",
+)
+@click.option(
+    "--root-path",
+    metavar="PATH",
+    default="",
+    help="The path prefix a reverse proxy serves this server under (e.g. /tipgraph).",
 )
 @click.option("--access-log/--no-access-log", default=False, help="Log every request.")
 @click.pass_context
@@ -406,6 +412,7 @@ def serve(
     workers: int,
     queue_size: int,
     base_url: str | None,
+    root_path: str,
     access_log: bool,
 ) -> None:
     """Serve the store: linked-data pages, downloads and a read-only SPARQL 1.1 endpoint.
@@ -432,6 +439,7 @@ def serve(
             workers=workers,
             queue_size=queue_size,
             base_url=base_url,
+            root_path=root_path,
         )
         app = create_app(settings)
     except TipgraphError as error:

@@ -63,6 +63,8 @@ class EndpointSettings:
     # Where the dataset's base IRI is published (behind a proxy, or at the w3id address); pages
     # link IRIs under the base to it. None: links stay relative to this server's root.
     base_url: str | None = None
+    # The path prefix a reverse proxy serves this server under (ASGI root_path), e.g. /tipgraph.
+    root_path: str = ""
 
 
 def store_dir(option: Path | None, root: Path, environ: Mapping[str, str] | None = None) -> Path:

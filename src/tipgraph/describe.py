@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from tipgraph.namespaces import OWL, RDF, RDFS, compact_iri
-from tipgraph.store.reader import Node, StoreReader
+from tipgraph.store.reader import Node, StoreReader, is_iri
 
 FALLBACK_LANGUAGES = ("en", "az", "ru")
 LABEL = "(skos:prefLabel|rdfs:label|dcterms:title|schema:name)"
@@ -48,9 +48,8 @@ SELECT $s ?label ?description WHERE {{
   {{ $s {LABEL} ?label }} UNION {{ $s {DESCRIPTION} ?description }}
 }}"""
 LABEL_OF = f"SELECT $s ?label WHERE {{ $s {LABEL} ?label }}"
-CONCISE_BOUNDED = """
-CONSTRUCT { $s ?p ?o . ?b ?bp ?bo }
-WHERE { { $s ?p ?o } UNION { $s ?p0 ?b . FILTER(isBlank(?b)) ?b ?bp ?bo } }"""
+OUTGOING_TRIPLES = "CONSTRUCT { $s ?p ?o } WHERE { $s ?p ?o }"
+CBD_LIMIT = 100_000  # triples: a description is a page, not a dump
 
 
 def language_preference(requested: str | None, accept_language: str | None) -> tuple[str, ...]:
@@ -137,8 +136,8 @@ class Description:
 
 
 def exists(reader: StoreReader, iri: str) -> bool:
-    """Whether the store has any triple with ``iri`` as subject or object."""
-    return reader.ask(EXISTS, {"s": iri})
+    """Whether ``iri`` is an IRI the store has a triple about (as subject or object)."""
+    return is_iri(iri) and reader.ask(EXISTS, {"s": iri})
 
 
 def label_of(reader: StoreReader, iri: str, languages: Sequence[str]) -> str | None:
@@ -148,8 +147,18 @@ def label_of(reader: StoreReader, iri: str, languages: Sequence[str]) -> str | N
 
 
 def resource_triples(reader: StoreReader, iri: str) -> list[ox.Triple]:
-    """The resource's concise bounded description: its triples and its blank nodes' triples."""
-    return reader.construct(CONCISE_BOUNDED, {"s": iri})
+    """The resource's concise bounded description: its triples, and those of the blank nodes
+    they reach, transitively (RDF lists, nested structures), sorted."""
+    triples: set[ox.Triple] = set()
+    pending: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri)]
+    seen: set[ox.NamedNode | ox.BlankNode] = set(pending)
+    while pending and len(triples) < CBD_LIMIT:
+        for triple in reader.construct_about(OUTGOING_TRIPLES, pending.pop()):
+            triples.add(triple)
+            if isinstance(triple.object, ox.BlankNode) and triple.object not in seen:
+                seen.add(triple.object)
+                pending.append(triple.object)
+    return sorted(triples, key=str)
 
 
 def labels(rows: Iterable[dict[str, Node]], key: str, languages: Sequence[str]) -> dict[str, str]:

@@ -3,6 +3,7 @@ indicator's series, an agency's figures."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,7 +38,8 @@ SELECT $s ?quote ?exact ?start ?end ?source ?report ?citation WHERE {
 TEXT = "SELECT $s ?text WHERE { $s prov:value ?text }"
 SERIES = """
 SELECT $s ?observation ?value ?stated ?qualifier ?period ?area ?form ?unit WHERE {
-  ?observation tip:indicator $s ; sdmx-measure:obsValue ?value .
+  { SELECT $s ?observation WHERE { ?observation tip:indicator $s } LIMIT %d }
+  ?observation sdmx-measure:obsValue ?value .
   OPTIONAL { ?observation tip:statedValue ?stated }
   OPTIONAL { ?observation tip:valueQualifier ?qualifier }
   OPTIONAL { ?observation sdmx-dimension:refPeriod ?period }
@@ -45,6 +47,8 @@ SELECT $s ?observation ?value ?stated ?qualifier ?period ?area ?form ?unit WHERE
   OPTIONAL { ?observation tip:exploitationForm ?form }
   OPTIONAL { ?observation sdmx-attribute:unitMeasure ?unit }
 }"""
+OBSERVATION_COUNT = """
+SELECT $s (COUNT(?observation) AS ?n) WHERE { ?observation tip:indicator $s } GROUP BY $s"""
 PERIOD_START = "SELECT $s ?start WHERE { $s dcat:startDate ?start }"
 FIGURES_LISTED = 100  # on an agency's page; the backlinks give the full count
 AGENCY_FIGURES = f"""
@@ -199,9 +203,17 @@ def source_text(reader: StoreReader, iri: str) -> str | None:
     return rows[0]["text"].value if rows else None
 
 
-def series(reader: StoreReader, indicator: str, languages: Sequence[str]) -> list[Point]:
-    """Every observation of ``indicator``, ordered by period start, area and form."""
-    rows = reader.select(SERIES, {"s": indicator})
+def count_observations(reader: StoreReader, indicator: str) -> int:
+    rows = reader.select(OBSERVATION_COUNT, {"s": indicator})
+    return int(rows[0]["n"].value) if rows else 0
+
+
+def series(
+    reader: StoreReader, indicator: str, languages: Sequence[str], limit: int | None = None
+) -> list[Point]:
+    """The observations of ``indicator`` (up to ``limit``, in store order, then sorted by
+    period start, area and form). A value that is not a finite number is left out."""
+    rows = reader.select(SERIES % (limit if limit is not None else 2**62), {"s": indicator})
     # The dimension values are few (periods, areas, units…): label each once, not per row.
     names: dict[str, Link] = {}
     starts: dict[str, str] = {}
@@ -226,7 +238,7 @@ def series(reader: StoreReader, indicator: str, languages: Sequence[str]) -> lis
     points = {
         row["observation"].value: Point(
             observation=row["observation"].value,
-            value=float(row["value"].value),
+            value=value,
             stated=row["stated"].value if "stated" in row else None,
             qualifier=link(row, "qualifier"),
             period=link(row, "period"),
@@ -236,6 +248,7 @@ def series(reader: StoreReader, indicator: str, languages: Sequence[str]) -> lis
             unit=link(row, "unit"),
         )
         for row in rows
+        if (value := _finite(row["value"].value)) is not None
     }
     return sorted(
         points.values(),
@@ -247,6 +260,14 @@ def series(reader: StoreReader, indicator: str, languages: Sequence[str]) -> lis
             p.observation,
         ),
     )
+
+
+def _finite(lexical: str) -> float | None:
+    try:
+        value = float(lexical)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 def agency_figures(reader: StoreReader, agency: str, languages: Sequence[str]) -> list[Link]:

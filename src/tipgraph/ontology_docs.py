@@ -20,7 +20,7 @@ TERMS = """
 SELECT ?term ?kind ?label ?comment ?parent ?domain ?range WHERE {
   ?term a ?kind .
   VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty
-                 rdf:Property }
+                 rdf:Property rdfs:Datatype }
   FILTER(STRSTARTS(STR(?term), STR(tip:)))
   OPTIONAL { ?term rdfs:label ?label }
   OPTIONAL { ?term rdfs:comment ?comment }
@@ -39,7 +39,8 @@ SELECT ?scheme ?title ?description ?concept ?label ?notation ?definition WHERE {
              OPTIONAL { ?concept skos:definition ?definition } }
 }"""
 SHAPES = """
-SELECT ?shape ?target ?message ?property ?path ?min ?max ?class ?datatype ?pmessage WHERE {
+SELECT ?shape ?target ?message ?property ?path ?min ?max ?class ?datatype ?pattern ?value
+       ?nested ?choices ?pmessage WHERE {
   ?shape a sh:NodeShape . FILTER(isIRI(?shape))
   OPTIONAL { ?shape sh:targetClass|sh:targetSubjectsOf|sh:targetObjectsOf|sh:targetNode ?target }
   OPTIONAL { ?shape sh:message ?message }
@@ -49,6 +50,10 @@ SELECT ?shape ?target ?message ?property ?path ?min ?max ?class ?datatype ?pmess
              OPTIONAL { ?property sh:maxCount ?max }
              OPTIONAL { ?property sh:class ?class }
              OPTIONAL { ?property sh:datatype ?datatype }
+             OPTIONAL { ?property sh:pattern ?pattern }
+             OPTIONAL { ?property sh:hasValue ?value }
+             OPTIONAL { ?property sh:node|sh:or|sh:and ?nested }
+             OPTIONAL { ?property sh:in ?choices }
              OPTIONAL { ?property sh:message ?pmessage } }
 }"""
 
@@ -114,6 +119,7 @@ class OntologyDoc:
     metadata: dict[str, str]
     classes: list[TermDoc]
     properties: list[TermDoc]
+    datatypes: list[TermDoc]
     schemes: list[SchemeDoc]
     shapes: list[ShapeDoc]
 
@@ -129,7 +135,8 @@ def document_ontology(reader: StoreReader, languages: Sequence[str]) -> Ontology
         iri=ONTOLOGY,
         metadata={k: v.value for k, v in chosen.items() if v is not None},
         classes=[t for t in terms if t.kind == "owl:Class"],
-        properties=[t for t in terms if t.kind != "owl:Class"],
+        properties=[t for t in terms if t.kind not in {"owl:Class", "rdfs:Datatype"}],
+        datatypes=[t for t in terms if t.kind == "rdfs:Datatype"],
         schemes=_schemes(reader.select(SCHEMES, graph=ONTOLOGY_GRAPH), languages),
         shapes=_shapes(reader.select(SHAPES, graph=SHAPES_GRAPH))
         if reader.has_graph(SHAPES_GRAPH)
@@ -223,7 +230,6 @@ def _shapes(rows: list[dict[str, Node]]) -> list[ShapeDoc]:
         path = row.get("path")
         low, high = row.get("min"), row.get("max")
         cardinality = f"{low.value if low else 0}..{high.value if high else '*'}"
-        value = row.get("class") or row.get("datatype")
         shape.constraints.append(
             ConstraintDoc(
                 path=(
@@ -234,13 +240,29 @@ def _shapes(rows: list[dict[str, Node]]) -> list[ShapeDoc]:
                     else "(a SPARQL check)"
                 ),
                 cardinality=cardinality if path else "",
-                value=compact_iri(value.value) if value else "",
+                value=_values(row),
                 message=row["pmessage"].value if "pmessage" in row else "",
             )
         )
     for shape in shapes.values():
         shape.constraints.sort(key=lambda c: (c.path.startswith("("), c.path, c.message))
     return sorted(shapes.values(), key=lambda s: s.iri)
+
+
+def _values(row: dict[str, Node]) -> str:
+    """What a property shape asks of its values, in words."""
+    parts = []
+    for key, words in (("class", "a {}"), ("datatype", "{}"), ("value", "exactly {}")):
+        if key in row:
+            term = row[key]
+            parts.append(words.format(compact_iri(term.value) if term.is_iri else term.value))
+    if "pattern" in row:
+        parts.append(f"matching /{row['pattern'].value}/")
+    if "choices" in row:
+        parts.append("one of a listed set")
+    if "nested" in row:
+        parts.append("conforming to a nested shape")
+    return "; ".join(parts)
 
 
 def is_own_term(iri: str) -> bool:

@@ -22,6 +22,21 @@ HOSTILE = """
     <http://www.w3.org/2000/01/rdf-schema#comment> "\\"><svg onload=alert(2)>" .
 <https://w3id.org/tipgraph/id/agency/mia> <http://www.w3.org/ns/org#hasUnit>
     <https://w3id.org/tipgraph/id/agency/hostile> .
+<https://w3id.org/tipgraph/id/agency/hostile>
+    <http://www.w3.org/2002/07/owl#sameAs> <javascript:alert(document.domain)> ,
+        <data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==> .
+<https://w3id.org/tipgraph/id/indicator/hostile> a <http://www.w3.org/2004/02/skos/core#Concept> ;
+    <http://www.w3.org/2004/02/skos/core#prefLabel> "Hostile values"@en .
+@prefix tip: <https://w3id.org/tipgraph/ontology#> .
+@prefix measure: <http://purl.org/linked-data/sdmx/2009/measure#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix hostile: <https://w3id.org/tipgraph/id/observation/hostile/> .
+hostile:infinite tip:indicator <https://w3id.org/tipgraph/id/indicator/hostile> ;
+    measure:obsValue "INF"^^xsd:double .
+hostile:words tip:indicator <https://w3id.org/tipgraph/id/indicator/hostile> ;
+    measure:obsValue "twelve" .
+hostile:negative tip:indicator <https://w3id.org/tipgraph/id/indicator/hostile> ;
+    measure:obsValue -5 .
 """
 
 
@@ -46,3 +61,22 @@ def test_markup_in_literals_is_escaped(hostile_client: TestClient, path: str) ->
     assert "<script>alert" not in html
     assert "<img src=x" not in html
     assert "<svg onload" not in html
+
+
+def test_only_web_addresses_become_links(hostile_client: TestClient) -> None:
+    response = hostile_client.get("/id/agency/hostile", headers={"Accept": "text/html"})
+    html = response.text
+    assert "javascript:alert(document.domain)" in html  # shown, as text
+    assert 'href="javascript:' not in html
+    assert 'href="data:' not in html
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy
+
+
+def test_values_that_are_no_finite_number_do_not_break_a_page(hostile_client: TestClient) -> None:
+    page = hostile_client.get("/id/indicator/hostile", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "<svg" in page.text and 'height="-' not in page.text
+    rows = hostile_client.get("/doc/indicator/hostile.csv").text.strip().splitlines()
+    assert len(rows) == 2  # the header and the one finite value, -5
+    assert ",-5," in rows[1]

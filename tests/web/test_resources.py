@@ -12,8 +12,10 @@ import rdflib
 from fastapi.testclient import TestClient
 
 from tipgraph.config import EndpointSettings
+from tipgraph.describe import resource_triples
 from tipgraph.namespaces import BASE, ID
 from tipgraph.store.location import StoreVersion
+from tipgraph.store.reader import StoreReader
 from tipgraph.web.app import create_app
 
 RDF_FORMATS = {
@@ -293,3 +295,72 @@ def test_head_answers_like_get_without_a_body(client: TestClient) -> None:
     assert head.content == b""
     operations = client.get("/openapi.json").json()["paths"]["/doc/{path}"]
     assert set(operations) == {"get"}
+
+
+@pytest.mark.parametrize("path", [
+    "/doc/agency/a%20b", "/doc/agency/a%3Cb", "/doc/agency/a%22b.csv", "/doc/agency/a%7Bb.txt",
+    "/graph/a%20b", "/id/..%2F..%2Fdumps%2Ftipgraph.nt", "/doc/a/..%2F..%2Fx", "/doc/",
+    "/ontologyXYZ.ttl", "/ontology.html.ttl", "/shapesfoo.ttl", "/ontology/9.9.9",
+])  # fmt: skip
+def test_paths_naming_no_resource_are_404(client: TestClient, path: str) -> None:
+    response = client.get(path, headers={"Accept": BROWSER}, follow_redirects=False)
+    assert response.status_code == 404, response.text
+
+
+def test_the_ontology_version_iri_redirects(client: TestClient) -> None:
+    response = client.get("/ontology/0.1.0", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/ontology"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?start=1232&end=874", "?start=abc&end=12", "?start=-3&end=9", "?start=0&end=99999999"],
+)
+def test_a_passage_that_is_not_one_is_not_marked(client: TestClient, query: str) -> None:
+    page = client.get("/doc/report/az-mia-thb-2018/text/en" + query, headers={"Accept": BROWSER})
+    assert page.status_code == 200
+    assert 'id="passage"' not in page.text
+    assert "It is not a coincidence" in page.text  # every paragraph still shown whole
+
+
+def test_rdf_does_not_vary_by_language(client: TestClient) -> None:
+    azerbaijani = client.get(doc(MIA), headers={"Accept": "text/turtle", "Accept-Language": "az"})
+    plain = client.get(
+        doc(MIA), headers={"Accept": "text/turtle", "If-None-Match": azerbaijani.headers["etag"]}
+    )
+    assert plain.status_code == 304
+    assert "Accept-Language" not in azerbaijani.headers["vary"]
+
+
+def test_a_description_follows_blank_nodes_all_the_way(built_store: StoreVersion) -> None:
+    reader = StoreReader(built_store.database)
+    triples = resource_triples(reader, f"{BASE}shapes#ObservationShape")
+    blanks = {t.object for t in triples if isinstance(t.object, ox.BlankNode)}
+    described = {t.subject for t in triples}
+    assert blanks and blanks <= described  # no blank node left dangling (lists included)
+    assert any(t.predicate.value.endswith("#first") for t in triples)
+
+
+def test_named_graphs_stream_as_turtle(client: TestClient, built_store: StoreVersion) -> None:
+    response = client.get("/graph/az-mia-thb-2018.ttl")
+    graph = rdflib.Graph().parse(data=response.content, format="turtle")
+    assert len(graph) == built_store.manifest.graphs[f"{BASE}graph/az-mia-thb-2018"]
+
+
+def test_a_root_path_prefixes_every_server_path(store_dir: Path) -> None:
+    app = create_app(EndpointSettings(store_dir=store_dir, workers=1, root_path="/tipgraph"))
+    with TestClient(app) as client:
+        moved = client.get("/id/agency/mia", follow_redirects=False)
+        page = client.get("/doc/agency/mia", headers={"Accept": BROWSER})
+    assert moved.headers["location"] == "/tipgraph/doc/agency/mia"
+    assert "</tipgraph/doc/agency/mia.ttl>" in page.headers["link"]
+    anchors = Anchors()
+    anchors.feed(page.text)
+    hrefs = {a.get("href") for a in anchors.links}
+    assert {
+        "/tipgraph/sparql",
+        "/tipgraph/dumps/",
+        "/tipgraph/id/agency/mia-thb-department",
+    } <= hrefs
+    assert not {h for h in hrefs if h and h.startswith("/") and not h.startswith("/tipgraph/")}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +29,15 @@ class Node:
     @property
     def is_literal(self) -> bool:
         return self.kind == "literal"
+
+
+def is_iri(value: str) -> bool:
+    """Whether ``value`` is a valid IRI (a request path may hold characters no IRI can)."""
+    try:
+        ox.NamedNode(value)
+    except ValueError:
+        return False
+    return True
 
 
 def to_node(term: object) -> Node:
@@ -87,13 +96,27 @@ class StoreReader:
         assert isinstance(results, ox.QueryTriples)
         return sorted(results, key=str)
 
-    def graph_triples(self, graph: str) -> list[ox.Triple]:
-        """Every triple of one named graph, sorted."""
+    def construct_about(
+        self, query: str, subject: ox.NamedNode | ox.BlankNode
+    ) -> Iterator[ox.Triple]:
+        """A CONSTRUCT with ``$s`` bound to ``subject``, which may be a blank node of this store
+        (a term found by an earlier query), streamed."""
+        results = self._store.query(
+            query,
+            prefixes=PREFIXES,
+            substitutions={ox.Variable("s"): subject},
+            use_default_graph_as_union=True,
+        )
+        assert isinstance(results, ox.QueryTriples)
+        return iter(results)
+
+    def graph_triples(self, graph: str) -> Iterator[ox.Triple]:
+        """Every triple of one named graph, streamed in the store's order."""
         quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
-        return sorted((q.triple for q in quads), key=str)
+        return (quad.triple for quad in quads)
 
     def has_graph(self, graph: str) -> bool:
-        return ox.NamedNode(graph) in set(self._store.named_graphs())
+        return is_iri(graph) and self._store.contains_named_graph(ox.NamedNode(graph))
 
     @staticmethod
     def serialize(triples: Iterable[ox.Triple], rdf_format: ox.RdfFormat) -> bytes:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import jinja2
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
@@ -24,13 +25,14 @@ from tipgraph.web.description import DatasetDescription
 from tipgraph.web.downloads import router as downloads
 from tipgraph.web.errors import install_error_handlers
 from tipgraph.web.graph_pages import router as graph_pages
-from tipgraph.web.links import Links
+from tipgraph.web.links import Links, linkable
 from tipgraph.web.openapi import OPENAPI_PATH
 from tipgraph.web.pages import not_found
 from tipgraph.web.resources import router as resources
 from tipgraph.web.sparql_endpoint import ROUTE
 
 log = logging.getLogger(__name__)
+PAGE_THREADS = 4
 
 
 def create_app(settings: EndpointSettings) -> FastAPI:
@@ -44,6 +46,9 @@ def create_app(settings: EndpointSettings) -> FastAPI:
             async with QueryPool(version.database, settings) as pool:
                 app.state.pool = pool
                 app.state.reader = StoreReader(version.database)
+                # Pages are rendered in threads (pyoxigraph lets go of the GIL while it
+                # evaluates): a few at once, so slow pages queue instead of piling up.
+                to_thread.current_default_thread_limiter().total_tokens = PAGE_THREADS
                 if not pool.network_isolated:
                     log.warning(
                         "query workers could not be moved to an empty network namespace; "
@@ -58,11 +63,12 @@ def create_app(settings: EndpointSettings) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # Swagger UI loads from a CDN; users may be offline
         redoc_url=None,
+        root_path=Links.create(settings.base_url, settings.root_path).root,
     )
     app.state.endpoint_settings = settings
     app.state.store_version = version
     app.state.description = DatasetDescription.load(version)
-    app.state.links = Links.for_base_url(settings.base_url)
+    app.state.links = Links.create(settings.base_url, settings.root_path)
     app.state.templates = jinja2.Environment(
         loader=jinja2.PackageLoader("tipgraph.web", "templates"),
         autoescape=True,
@@ -71,6 +77,8 @@ def create_app(settings: EndpointSettings) -> FastAPI:
     app.state.templates.globals.update(
         href=app.state.links.href,
         is_local=app.state.links.is_local,
+        linkable=linkable,
+        path=app.state.links.path,
         compact=compact_iri,
         dataset_version=version.manifest.version,
     )

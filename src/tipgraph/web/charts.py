@@ -18,6 +18,7 @@ LABEL_HEIGHT = 120
 SLOT_MIN, SLOT_MAX = 36, 120
 LEFT = 110  # room for the slanted labels under the first bars
 MAX_BARS = 40  # per chart: the latest periods; the table and the CSV have every observation
+MAX_CHARTS = 12  # area and unit pairs charted; the table lists the rest
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ def bar_charts(points: list[Point]) -> list[Chart]:
     charts: list[Chart] = []
     ordered = sorted(points, key=_series_key)  # stable: period order kept within a series
     for (unit, area), group in groupby(ordered, key=_series_key):
+        if len(charts) == MAX_CHARTS:
+            break
         title = " · ".join(part for part in (area, unit) if part) or "Observations"
         bars = list(group)
         if len(bars) > MAX_BARS:
@@ -62,7 +65,7 @@ def _svg(points: list[Point], title: str, number: int) -> Markup:
     slot = max(SLOT_MIN, min(SLOT_MAX, (WIDTH - LEFT - 10) // max(len(points), 1)))
     width = max(WIDTH, LEFT + slot * len(points) + 10)
     height = BAR_AREA_TOP + BAR_AREA_HEIGHT + LABEL_HEIGHT
-    top = max((p.value for p in points), default=0.0) or 1.0
+    top = max((p.value for p in points if p.value > 0), default=0.0) or 1.0
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'role="img" aria-labelledby="chart-{number}">',
@@ -71,7 +74,7 @@ def _svg(points: list[Point], title: str, number: int) -> Markup:
         f'y2="{BAR_AREA_TOP + BAR_AREA_HEIGHT}" stroke="#4a4a4a"/>',
     ]
     for index, point in enumerate(points):
-        bar = BAR_AREA_HEIGHT * point.value / top
+        bar = BAR_AREA_HEIGHT * max(point.value, 0.0) / top  # a negative value has no bar
         x = LEFT + index * slot + slot * 0.15
         y = BAR_AREA_TOP + BAR_AREA_HEIGHT - bar
         qualifier = (

@@ -47,12 +47,16 @@ def page_context(request: Request) -> dict[str, Any]:
 def home(request: Request) -> Response:
     """For people: what the dataset is, a few counts, and where to go next."""
     if negotiate(request.headers.get("accept"), (HTML, *RDF_TYPES)) in RDF_TYPES:
-        return RedirectResponse("/dataset", status_code=303, headers={"Vary": "Accept"})
+        return RedirectResponse(
+            request.app.state.links.path("/dataset"), status_code=303, headers={"Vary": "Accept"}
+        )
     headers = cache_headers(request, HTML)
     cached = not_modified(request, headers)
     if cached is not None:
         return cached
-    twins = [t for t in alternates("/dataset") if t.extension != "html"]
+    twins = [
+        t for t in alternates(request.app.state.links.path("/dataset")) if t.extension != "html"
+    ]
     return render(request, "home.html", headers, alternates=twins, **page_context(request))
 
 
@@ -87,7 +91,7 @@ def well_known_void(request: Request, format: Format = None) -> Response:
 
 def _describe(request: Request, extension: str | None, format_param: str | None) -> Response:
     media = choose(extension, format_param, request.headers.get("accept"))
-    twins = alternates("/dataset")
+    twins = alternates(request.app.state.links.path("/dataset"))
     headers = cache_headers(request, media) | {"Link": link_header(twins)}
     description = description_of(request)
     if media != HTML and description.graph is None:

@@ -12,6 +12,7 @@ from tipgraph.export import CHECKSUMS, DUMPS, LISTING, DumpFile
 from tipgraph.sparql import BY_NAME, HTML, format_by_name, negotiate
 from tipgraph.store.location import StoreVersion
 from tipgraph.web.dataset_pages import description_of, page_context
+from tipgraph.web.links import Links
 from tipgraph.web.pages import (
     CACHE_SECONDS,
     cache_headers,
@@ -32,11 +33,12 @@ SIDE_FILES = {CHECKSUMS: "text/plain; charset=utf-8", LISTING: "application/json
 def _listing(request: Request) -> dict[str, object]:
     version: StoreVersion = request.app.state.store_version
     files = description_of(request).dumps
+    links: Links = request.app.state.links
     return {
         "version": version.manifest.version,
         "loaded_at": version.manifest.loaded_at,
-        "checksums": f"/{DUMPS}/{CHECKSUMS}",
-        "files": [asdict(f) | {"url": f"/{DUMPS}/{f.name}"} for f in files],
+        "checksums": links.path(f"/{DUMPS}/{CHECKSUMS}"),
+        "files": [asdict(f) | {"url": links.path(f"/{DUMPS}/{f.name}")} for f in files],
     }
 
 

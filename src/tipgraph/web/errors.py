@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
 
 from tipgraph.errors import EndpointBusy, QueryError, TipgraphError
 from tipgraph.web.protocol import ProtocolError
 
 RETRY_AFTER_SECONDS = "2"
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def error_response(error: TipgraphError) -> PlainTextResponse:
@@ -31,3 +33,12 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(error)
 
     app.add_exception_handler(TipgraphError, handle)
+
+    async def invalid(request: Request, error: Exception) -> PlainTextResponse:
+        assert isinstance(error, RequestValidationError)
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in e['loc'])}: {e['msg']}" for e in error.errors()
+        )
+        return PlainTextResponse(f"{problems}\n", status_code=400, headers=NO_STORE)
+
+    app.add_exception_handler(RequestValidationError, invalid)

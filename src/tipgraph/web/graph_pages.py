@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import islice
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from tipgraph.describe import language_preference
-from tipgraph.namespaces import ONTOLOGY_GRAPH, SHAPES_GRAPH, graph_iri
+from tipgraph.errors import NotAcceptable
+from tipgraph.namespaces import ONTOLOGY, ONTOLOGY_GRAPH, SHAPES_GRAPH, graph_iri
 from tipgraph.ontology_docs import document_ontology
 from tipgraph.sparql import HTML, MediaType
+from tipgraph.store.location import StoreVersion
+from tipgraph.store.reader import StoreReader, is_iri
 from tipgraph.web.pages import (
     cache_headers,
     get_and_head,
@@ -25,11 +30,35 @@ router = APIRouter(tags=["Linked data"])
 Format = Annotated[str | None, Query(description="Overrides Accept: html, ttl, jsonld, nt, rdf.")]
 
 GRAPH_SUMMARY = """
-SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?type } GROUP BY ?type ORDER BY DESC(?n)"""
+SELECT ?type (COUNT(?s) AS ?n) WHERE { ?s a ?type } GROUP BY ?type ORDER BY DESC(?n) LIMIT 100"""
+VERSION_IRI = "ASK { ?ontology owl:versionIRI $version }"
+# Turtle and N-Triples are written in chunks of this many triples, so a graph of any size streams
+# (a Turtle document may repeat its @prefix lines). JSON-LD and RDF/XML are one document each:
+# they are built whole, for graphs up to WHOLE_LIMIT triples; the dumps hold the rest.
+CHUNK = 10_000
+WHOLE_LIMIT = 200_000
+STREAMED = {"text/turtle", "application/n-triples"}
+
+
+def _chunks(reader: StoreReader, graph: str, media: MediaType) -> Iterator[bytes]:
+    assert media.rdf_format is not None
+    triples = reader.graph_triples(graph)
+    while chunk := list(islice(triples, CHUNK)):
+        yield reader.serialize(chunk, media.rdf_format)
 
 
 def _graph_rdf(request: Request, graph: str, media: MediaType, headers: dict[str, str]) -> Response:
     reader = reader_of(request)
+    if media.name in STREAMED:
+        return StreamingResponse(
+            _chunks(reader, graph, media), media_type=media.content_type, headers=headers
+        )
+    version: StoreVersion = request.app.state.store_version
+    if version.manifest.graphs.get(graph, 0) > WHOLE_LIMIT:
+        raise NotAcceptable(
+            f"<{graph}> is too large for one {media.name} document; ask for text/turtle or "
+            "application/n-triples (streamed), or download the dumps at /dumps/."
+        )
     assert media.rdf_format is not None
     body = reader.serialize(reader.graph_triples(graph), media.rdf_format)
     return Response(body, media_type=media.content_type, headers=headers)
@@ -39,8 +68,14 @@ def _negotiate(
     request: Request, doc_path: str, extension: str | None, format: str | None
 ) -> tuple[MediaType, dict[str, str]]:
     media = choose(extension, format, request.headers.get("accept"))
-    headers = cache_headers(request, media) | {"Link": link_header(alternates(doc_path))}
-    return media, headers
+    twins = alternates(request.app.state.links.path(doc_path))
+    return media, cache_headers(request, media) | {"Link": link_header(twins)}
+
+
+def _suffix(name: str, rest: str) -> tuple[bool, str | None]:
+    """Whether ``name + rest`` is exactly ``name`` or one of its twins, and the twin's suffix."""
+    stem, suffix = split_extension(name + rest)
+    return stem == name, suffix
 
 
 @get_and_head(
@@ -51,10 +86,14 @@ def _negotiate(
 def ontology(extension: str, request: Request, format: Format = None) -> Response:
     """``/ontology`` documents every term (``…/ontology#Term`` lands on its anchor);
     ``/ontology.ttl`` and its twins give the ontology graph, SKOS schemes included."""
-    if extension.startswith("/"):  # a version IRI, e.g. /ontology/0.1.0
-        return RedirectResponse("/ontology", status_code=303)
-    _, suffix = split_extension("ontology" + extension)
-    if extension and suffix is None:
+    reader = reader_of(request)
+    if extension.startswith("/"):  # the version IRI, e.g. /ontology/0.1.0
+        version = ONTOLOGY + extension
+        if not is_iri(version) or not reader.ask(VERSION_IRI, {"version": version}):
+            return not_found(request, version)
+        return RedirectResponse(request.app.state.links.path("/ontology"), status_code=303)
+    exact, suffix = _suffix("ontology", extension)
+    if not exact:
         return not_found(request)
     media, headers = _negotiate(request, "/ontology", suffix, format)
     cached = not_modified(request, headers)
@@ -63,8 +102,9 @@ def ontology(extension: str, request: Request, format: Format = None) -> Respons
     if media != HTML:
         return _graph_rdf(request, ONTOLOGY_GRAPH, media, headers)
     languages = language_preference(None, request.headers.get("accept-language"))
-    doc = document_ontology(reader_of(request), languages)
-    return render(request, "ontology.html", headers, doc=doc, alternates=alternates("/ontology"))
+    doc = document_ontology(reader, languages)
+    twins = alternates(request.app.state.links.path("/ontology"))
+    return render(request, "ontology.html", headers, doc=doc, alternates=twins)
 
 
 @get_and_head(
@@ -73,12 +113,16 @@ def ontology(extension: str, request: Request, format: Format = None) -> Respons
     summary="The SHACL shapes the data is validated with (RDF; HTML in the ontology page)",
 )
 def shapes(extension: str, request: Request, format: Format = None) -> Response:
-    _, suffix = split_extension("shapes" + extension)
-    if extension and suffix is None:
+    exact, suffix = _suffix("shapes", extension)
+    if not exact:
         return not_found(request)
     media, headers = _negotiate(request, "/shapes", suffix, format)
     if media == HTML:
-        return RedirectResponse("/ontology#shapes", status_code=303, headers={"Vary": "Accept"})
+        target = request.app.state.links.path("/ontology#shapes")
+        return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
+    cached = not_modified(request, headers)
+    if cached is not None:
+        return cached
     return _graph_rdf(request, SHAPES_GRAPH, media, headers)
 
 
@@ -99,6 +143,7 @@ def named_graph(name: str, request: Request, format: Format = None) -> Response:
         return cached
     if media != HTML:
         return _graph_rdf(request, graph, media, headers)
+    version: StoreVersion = request.app.state.store_version
     types = reader.select(GRAPH_SUMMARY, graph=graph)
     return render(
         request,
@@ -106,7 +151,7 @@ def named_graph(name: str, request: Request, format: Format = None) -> Response:
         headers,
         graph=graph,
         name=stem,
-        triples=len(reader.graph_triples(graph)),
+        triples=version.manifest.graphs.get(graph, 0),
         types=[(row["type"].value, int(row["n"].value)) for row in types],
-        alternates=alternates(f"/graph/{stem}"),
+        alternates=alternates(request.app.state.links.path(f"/graph/{stem}")),
     )

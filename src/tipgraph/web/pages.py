@@ -15,6 +15,12 @@ from tipgraph.store.location import StoreVersion
 from tipgraph.store.reader import StoreReader
 
 CACHE_SECONDS = 300
+# Scripts only from this server, never inline: defence in depth should data ever slip markup
+# past the escaping. Styles may be inline (YASGUI sets some).
+PAGE_SECURITY = {
+    "Content-Security-Policy": "script-src 'self'; object-src 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+}
 
 
 def reader_of(request: Request) -> StoreReader:
@@ -37,14 +43,18 @@ def render(
 ) -> HTMLResponse:
     """A page from ``template`` (the app's template globals give links and the version)."""
     html = templates(request).get_template(template).render(**context)
-    return HTMLResponse(html, status_code=status_code, headers=headers)
+    return HTMLResponse(html, status_code=status_code, headers=(headers or {}) | PAGE_SECURITY)
 
 
 def cache_headers(
     request: Request, media: MediaType, languages: tuple[str, ...] = ()
 ) -> dict[str, str]:
-    """ETag (the dataset version and what was asked), Cache-Control and Vary for a document."""
+    """ETag (the dataset version and what was asked), Cache-Control and Vary for a document.
+
+    Only HTML depends on the reader's languages, so only HTML varies (and is tagged) by them.
+    """
     version: StoreVersion = request.app.state.store_version
+    languages = languages if media == HTML else ()
     key = "\0".join([version.manifest.version, str(request.url), media.name, ",".join(languages)])
     etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
     return {
@@ -69,7 +79,7 @@ def not_found(request: Request, iri: str | None = None) -> Response:
     """404: a page for browsers, one line for machines."""
     headers = {"Cache-Control": "no-store"}
     if prefers_html(request.headers.get("accept")):
-        return render(request, "not_found.html", headers, 404, iri=iri, path=request.url.path)
+        return render(request, "not_found.html", headers, 404, iri=iri, requested=request.url.path)
     what = f"nothing is known about <{iri}>" if iri else f"no resource at {request.url.path}"
     return PlainTextResponse(
         f"{what}; browse the dataset at /, or query it at /sparql.\n", 404, headers

@@ -7,10 +7,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
-from tipgraph.describe import describe, exists, language_preference, resource_triples
+from tipgraph.describe import (
+    FALLBACK_LANGUAGES,
+    describe,
+    exists,
+    language_preference,
+    resource_triples,
+)
 from tipgraph.figures import (
     FIGURES_LISTED,
     agency_figures,
+    count_observations,
     figure,
     involvement,
     passages,
@@ -18,9 +25,9 @@ from tipgraph.figures import (
     source_text,
     units,
 )
-from tipgraph.namespaces import ID, QB, SKOS, TIP
-from tipgraph.sparql import HTML, MediaType
-from tipgraph.store.reader import StoreReader
+from tipgraph.namespaces import ID, PROV, QB, SKOS, TIP
+from tipgraph.sparql import BY_NAME, HTML, MediaType
+from tipgraph.store.reader import StoreReader, is_iri
 from tipgraph.web.charts import bar_charts, series_csv
 from tipgraph.web.pages import (
     cache_headers,
@@ -33,16 +40,34 @@ from tipgraph.web.pages import (
 from tipgraph.web.representations import alternates, choose, link_header, split_extension
 
 router = APIRouter(tags=["Linked data"])
-POINTS_LISTED = 500  # rows of an indicator's table; its CSV twin has them all
+POINTS_LISTED = 500  # observations on an indicator's page; its CSV twin has them all
+CSV = BY_NAME["text/csv"]
+TEXT = MediaType("text/plain", ("txt",), "")
 
 Lang = Annotated[str | None, Query(description="Preferred language of labels (en, az, ru).")]
 Format = Annotated[str | None, Query(description="Overrides Accept: html, ttl, jsonld, nt, rdf.")]
+# Offsets into a source text to mark; anything but a number is ignored (a link may be mangled).
+Offset = Annotated[str | None, Query(description="Source texts: code-point offset to mark.")]
+
+
+def _offset(value: str | None) -> int | None:
+    return int(value) if value is not None and value.isdigit() else None
+
+
+def minted(path: str) -> str | None:
+    """The IRI a request path under /id/ or /doc/ names, if it can name one."""
+    iri = ID + path
+    if not path or ".." in path.split("/") or not is_iri(iri):
+        return None
+    return iri
 
 
 @get_and_head(router, "/id/{path:path}", summary="A tipgraph IRI: 303 to its document")
-def identifier(path: str, request: Request) -> RedirectResponse:
+def identifier(path: str, request: Request) -> Response:
     """Things are not documents (Cool URIs §4.3): the IRI redirects to the page about it."""
-    target = f"/doc/{path}"
+    if minted(path) is None:
+        return not_found(request)
+    target = request.app.state.links.path(f"/doc/{path}")
     if request.url.query:
         target += f"?{request.url.query}"
     return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
@@ -58,12 +83,14 @@ def document(
     request: Request,
     lang: Lang = None,
     format: Format = None,
-    start: int | None = None,
-    end: int | None = None,
+    start: Offset = None,
+    end: Offset = None,
 ) -> Response:
     """Negotiated by Accept, ``format=`` or a ``.ttl``/``.jsonld``/``.nt``/``.rdf``/``.html``
     twin; ``.csv`` on an indicator gives its observations, ``.txt`` on a source text the text."""
     reader = reader_of(request)
+    if minted(path) is None:
+        return not_found(request)
     stem, extension = split_extension(path)
     if path.endswith((".csv", ".txt")):
         return _plain_twin(request, reader, path)
@@ -71,7 +98,7 @@ def document(
     if not exists(reader, iri):
         return not_found(request, iri)
     media = choose(extension, format, request.headers.get("accept"))
-    twins = alternates(f"/doc/{stem}")
+    twins = alternates(request.app.state.links.path(f"/doc/{stem}"))
     languages = language_preference(lang, request.headers.get("accept-language"))
     headers = cache_headers(request, media, languages) | {"Link": link_header(twins)}
     cached = not_modified(request, headers)
@@ -83,7 +110,7 @@ def document(
         request,
         "resource.html",
         headers,
-        **_page(reader, iri, languages, start, end),
+        **_page(reader, iri, languages, _offset(start), _offset(end)),
         alternates=twins,
         lang=languages[0],
     )
@@ -123,24 +150,32 @@ def _page(
         context["figures"] = agency_figures(reader, iri, languages)
         context["involvement"] = involvement(reader, iri, languages)
     if f"{SKOS}Concept" in types:
-        points = series(reader, iri, languages)
-        context["points"] = points[:POINTS_LISTED]
-        context["points_total"] = len(points)
+        points = series(reader, iri, languages, limit=POINTS_LISTED)
+        context["points"] = points
+        context["points_total"] = count_observations(reader, iri) if points else 0
         context["charts"] = bar_charts(points)
     if f"{TIP}SourceText" in types:
         text = source_text(reader, iri) or ""
         context["paragraphs"] = paragraphs(text, start, end)
+        # The text is shown as paragraphs: not a second time as a property.
+        description.properties = [
+            p for p in description.properties if p.predicate.node.value != f"{PROV}value"
+        ]
     return context
 
 
 def paragraphs(text: str, start: int | None, end: int | None) -> list[tuple[str, str, str]]:
-    """The text's non-empty lines as (before, highlighted, after), marking ``start``–``end``."""
+    """The text's non-empty lines as (before, highlighted, after), marking ``start``–``end``
+    when that is a passage of the text."""
+    mark = (start, end) if start is not None and end is not None else (0, 0)
+    if not 0 <= mark[0] < mark[1] <= len(text):
+        mark = (0, 0)
     result = []
     offset = 0
     for line in text.split("\n"):
         line_end = offset + len(line)
-        if start is not None and end is not None and start < line_end and end > offset:
-            a, b = max(start, offset) - offset, min(end, line_end) - offset
+        if mark[0] < line_end and mark[1] > offset:
+            a, b = max(mark[0], offset) - offset, min(mark[1], line_end) - offset
             result.append((line[:a], line[a:b], line[b:]))
         elif line.strip():
             result.append((line, "", ""))
@@ -155,19 +190,16 @@ def _plain_twin(request: Request, reader: StoreReader, path: str) -> Response:
         text = source_text(reader, iri)
         if text is None:
             return not_found(request, iri)
-        return PlainTextResponse(text, headers={"Cache-Control": "public, max-age=300"})
+        return PlainTextResponse(text, headers=cache_headers(request, TEXT))
     if not exists(reader, iri):
         return not_found(request, iri)
-    languages = language_preference(None, request.headers.get("accept-language"))
-    points = series(reader, iri, languages)
+    points = series(reader, iri, FALLBACK_LANGUAGES)
     if not points:
         return not_found(request, iri)
     filename = stem.rsplit("/", 1)[-1]
     return Response(
         series_csv(points),
         media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}.csv"',
-            "Cache-Control": "public, max-age=300",
-        },
+        headers=cache_headers(request, CSV)
+        | {"Content-Disposition": f'attachment; filename="{filename}.csv"'},
     )

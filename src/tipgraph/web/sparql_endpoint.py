@@ -26,6 +26,7 @@ from tipgraph.sparql import (
 )
 from tipgraph.store.location import StoreVersion
 from tipgraph.web.links import Links
+from tipgraph.web.pages import PAGE_SECURITY
 from tipgraph.web.protocol import ProtocolError, read_protocol_request
 from tipgraph.web.streaming import DisconnectWatcher, StreamedResult, collect
 
@@ -99,7 +100,7 @@ def _query_page(request: Request, query: str | None) -> HTMLResponse:
         config=config,
         permalink=None if query is None else permalink(path, query),
     )
-    return HTMLResponse(html, headers={"Vary": "Accept"})
+    return HTMLResponse(html, headers={"Vary": "Accept"} | PAGE_SECURITY)
 
 
 def _service_description(request: Request) -> Response:
