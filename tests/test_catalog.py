@@ -7,7 +7,15 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 import pytest
 
-from tipgraph.catalog import CATALOG_FILE, DATASET, DUMPS_BASE, ENDPOINT, read_catalog
+from tipgraph.catalog import (
+    CATALOG,
+    CATALOG_FILE,
+    DATASET,
+    DUMPS_BASE,
+    ENDPOINT,
+    STATISTICS,
+    read_catalog,
+)
 from tipgraph.export import DUMPS, read_dumps
 from tipgraph.namespaces import ID
 from tipgraph.namespaces import PREFIXES as NAMESPACES
@@ -52,6 +60,7 @@ def said(catalog: ox.Store, subject: str, predicate: str) -> int:
 
 
 QUADS = "{ GRAPH ?g { ?s ?p ?o } }"
+IN_ID_SPACE = f'isIRI(?s) && STRSTARTS(STR(?s), "{ID}")'  # VoID: entities are in the uriSpace
 
 
 @pytest.mark.parametrize(
@@ -60,7 +69,7 @@ QUADS = "{ GRAPH ?g { ?s ?p ?o } }"
         ("void:triples", "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o " + QUADS + " }"),
         (
             "void:entities",
-            "SELECT (COUNT(DISTINCT ?s) AS ?n) " + QUADS[:-2] + " FILTER isIRI(?s) }",
+            "SELECT (COUNT(DISTINCT ?s) AS ?n) " + QUADS[:-2] + f" FILTER({IN_ID_SPACE}) }}",
         ),
         ("void:distinctSubjects", "SELECT (COUNT(DISTINCT ?s) AS ?n) " + QUADS),
         ("void:distinctObjects", "SELECT (COUNT(DISTINCT ?o) AS ?n) " + QUADS),
@@ -74,6 +83,23 @@ def test_totals_equal_sparql_counts(
     assert said(catalog, DATASET, predicate) == number(store, query) > 0
 
 
+def test_entities_are_the_subjects_in_the_uri_space_only(
+    catalog: ox.Store, store: ox.Store
+) -> None:
+    space = rows(catalog, f"SELECT ?space {{ <{DATASET}> void:uriSpace ?space }}")
+    assert [r["space"].value for r in space] == [ID]
+    iris = number(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) " + QUADS[:-2] + " FILTER isIRI(?s) }")
+    outside = number(
+        store,
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) { GRAPH ?g { ?s ?p ?o } "
+        f'FILTER(isIRI(?s) && !STRSTARTS(STR(?s), "{ID}")) }}',
+    )
+    shapes = number(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) { GRAPH ?g { ?s a sh:NodeShape } }")
+    entities = said(catalog, DATASET, "void:entities")
+    assert outside >= shapes > 0  # ontology terms and shapes are subjects, not entities
+    assert entities == iris - outside < said(catalog, DATASET, "void:distinctSubjects")
+
+
 def test_the_graphs_add_up_to_what_was_loaded(catalog: ox.Store, built_store: StoreVersion) -> None:
     subsets = rows(catalog, f"SELECT ?g ?n {{ <{DATASET}> void:subset ?g . ?g void:triples ?n }}")
     graphs = {r["g"].value: int(r["n"].value) for r in subsets}
@@ -83,20 +109,24 @@ def test_the_graphs_add_up_to_what_was_loaded(catalog: ox.Store, built_store: St
 def test_each_class_partition_counts_its_instances(catalog: ox.Store, store: ox.Store) -> None:
     parts = rows(
         catalog,
-        f"""SELECT ?c ?all ?iris {{ <{DATASET}> void:classPartition ?x .
-        ?x void:class ?c ; void:distinctSubjects ?all ; void:entities ?iris }}""",
+        f"""SELECT ?c ?all ?entities {{ <{DATASET}> void:classPartition ?x .
+        ?x void:class ?c ; void:distinctSubjects ?all ; void:entities ?entities }}""",
     )
     assert len(parts) == said(catalog, DATASET, "void:classes")
+    entities = {}
     for part in parts:
         kind = part["c"].value
         instances = f"{{ GRAPH ?g {{ ?s a <{kind}> }} }}"
         assert int(part["all"].value) == number(
             store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) {instances}"
         )
-        assert int(part["iris"].value) == number(
+        entities[kind] = int(part["entities"].value)
+        assert entities[kind] == number(
             store,
-            f"SELECT (COUNT(DISTINCT ?s) AS ?n) {instances[:-2]} FILTER isIRI(?s) }}",
+            f"SELECT (COUNT(DISTINCT ?s) AS ?n) {instances[:-2]} FILTER({IN_ID_SPACE}) }}",
         )
+    assert entities[NAMES["sh"] + "NodeShape"] == entities[NAMES["owl"] + "Class"] == 0
+    assert entities[NAMES["qb"] + "Observation"] > 0
 
 
 def test_each_property_partition_counts_its_triples(catalog: ox.Store, store: ox.Store) -> None:
@@ -179,15 +209,45 @@ def test_endpoint_examples_and_uri_space(catalog: ox.Store) -> None:
     assert len(examples) == 3 and all(e.startswith(ID) for e in examples)
 
 
-def test_one_distribution_per_dump_file(catalog: ox.Store, built_store: StoreVersion) -> None:
-    files = read_dumps(built_store.path / DUMPS)
+def distributions(catalog: ox.Store, dataset: str) -> dict[str, tuple[int, str]]:
     found = rows(
         catalog,
-        f"""SELECT ?url ?size ?sum ?type {{ <{DATASET}> dcat:distribution ?d .
-        ?d dcat:downloadURL ?url ; dcat:byteSize ?size ; dcat:mediaType ?type ;
-           spdx:checksum [ spdx:checksumValue ?sum ] }}""",
+        f"""SELECT ?url ?size ?sum ?type {{ <{dataset}> dcat:distribution ?d .
+        ?d a dcat:Distribution ; dcat:downloadURL ?url ; dcat:byteSize ?size ;
+           dcat:mediaType ?type ; spdx:checksum [ spdx:checksumValue ?sum ] }}""",
     )
-    described = {r["url"].value: (int(r["size"].value), r["sum"].value) for r in found}
-    assert described == {f"{DUMPS_BASE}{f.name}": (f.bytes, f.sha256) for f in files}
+    return {r["url"].value: (int(r["size"].value), r["sum"].value) for r in found}
+
+
+def test_one_distribution_per_dump_file(catalog: ox.Store, built_store: StoreVersion) -> None:
+    """Every RDF dump holds the whole dataset; the CSV, the figures only, belongs to a part."""
+    files = read_dumps(built_store.path / DUMPS)
+    rdf = {f"{DUMPS_BASE}{f.name}": (f.bytes, f.sha256) for f in files if f.format != "csv"}
+    csv = {f"{DUMPS_BASE}{f.name}": (f.bytes, f.sha256) for f in files if f.format == "csv"}
+    assert len(rdf) == 10 and len(csv) == 2  # plain and gzipped
+    assert distributions(catalog, DATASET) == rdf
+    assert distributions(catalog, STATISTICS) == csv
     dumps = {r["u"].value for r in rows(catalog, f"SELECT ?u {{ <{DATASET}> void:dataDump ?u }}")}
-    assert dumps == {f"{DUMPS_BASE}{f.name}" for f in files if f.format != "csv"}
+    assert dumps == set(rdf)
+    owners = rows(catalog, "SELECT ?d (COUNT(?x) AS ?n) { ?x dcat:distribution ?d } GROUP BY ?d")
+    assert all(int(r["n"].value) == 1 for r in owners)  # no file listed under two datasets
+
+
+def test_the_statistics_are_a_dataset_of_their_own_within_the_whole(catalog: ox.Store) -> None:
+    ask = catalog.query(
+        PREFIXES
+        + f"""ASK {{ <{CATALOG}> dcat:dataset <{DATASET}>, <{STATISTICS}> .
+        <{STATISTICS}> a dcat:Dataset ; dcterms:isPartOf <{DATASET}> ;
+          dcterms:title ?title ; dcterms:description ?description .
+        <{DATASET}> dcterms:hasPart <{STATISTICS}>
+        FILTER(CONTAINS(?title, "statistics") && LANG(?title) = "en") }}"""
+    )
+    assert bool(ask)
+    assert not bool(catalog.query(PREFIXES + f"ASK {{ <{STATISTICS}> a void:Dataset }}"))
+
+    def values(subject: str, predicate: str) -> set[str]:
+        found = rows(catalog, f"SELECT ?o {{ <{subject}> {predicate} ?o }}")
+        return {str(r["o"]) for r in found}
+
+    for predicate in ("dcterms:license", "dcterms:publisher", "dcterms:issued", "dcterms:source"):
+        assert values(STATISTICS, predicate) == values(DATASET, predicate) != set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
@@ -21,6 +22,16 @@ def _digest(lines: Iterable[str]) -> str:
     return hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()
 
 
+@dataclass
+class _Visit:
+    """A blank node on the walk's stack: its outgoing statements and the lines hashed so far."""
+
+    node: str
+    edges: list[tuple[str, str, Term]]
+    lines: list[str] = field(default_factory=list)
+    cyclic: bool = False
+
+
 class BlankNodeLabeller:
     """Labels every blank node of a dataset by what it says and where it hangs.
 
@@ -30,7 +41,8 @@ class BlankNodeLabeller:
     before their children, so children of identical parents still get distinct labels. Nodes
     equal in both (exact duplicates) are interchangeable, so numbering them in any order gives
     the same output. Blank nodes in a cycle (Turtle's ``[]`` syntax cannot write one) fall back
-    to a traversal from each node, still independent of the load order.
+    to a traversal from each node, independent of the load order unless nodes of the cycle are
+    indistinguishable (a ring of equal nodes): those are then numbered in the order of their names.
     """
 
     def __init__(self, quads: Iterable[ox.Quad]) -> None:
@@ -46,31 +58,60 @@ class BlankNodeLabeller:
         self._shapes: dict[str, str] = {}
         self.labels = self._label(sorted(set(self._out) | set(self._in)))
 
-    def _shape(self, node: str, path: frozenset[str]) -> tuple[str, bool]:
-        """The hash of ``node``'s outgoing statements, and whether a cycle was met."""
-        if node in self._shapes:
-            return self._shapes[node], False
-        if node in path:
-            return "cycle", True
-        cyclic, lines = False, []
-        for graph, predicate, obj in self._out.get(node, ()):
-            key = str(obj)
-            if isinstance(obj, ox.BlankNode):
-                shape, met = self._shape(obj.value, path | {node})
-                key, cyclic = f"_:{shape}", cyclic or met
-            lines.append(f"{graph} {predicate} {key}")
-        digest = _digest(lines)
-        if not cyclic:  # a cyclic shape depends on where the walk began: never reuse it
-            self._shapes[node] = digest
-        return digest, cyclic
+    def _shape(self, start: str) -> str:
+        """The hash of ``start``'s outgoing statements, children hashed before their parent.
+
+        The walk keeps its own stack (an RDF list is a chain of blank nodes as long as the list,
+        too deep for Python's recursion). A node met again on the path from ``start`` is a cycle:
+        it counts as ``cycle``, and the shapes that contain one are not kept, as they depend on
+        where the walk began.
+        """
+        if start in self._shapes:
+            return self._shapes[start]
+        stack = [_Visit(start, self._out.get(start, []))]
+        on_path = {start}
+        while True:
+            visit = stack[-1]
+            while len(visit.lines) < len(visit.edges):  # one line per statement, in order
+                graph, predicate, obj = visit.edges[len(visit.lines)]
+                if not isinstance(obj, ox.BlankNode):
+                    visit.lines.append(f"{graph} {predicate} {obj}")
+                elif obj.value in self._shapes:
+                    visit.lines.append(f"{graph} {predicate} _:{self._shapes[obj.value]}")
+                elif obj.value in on_path:
+                    visit.lines.append(f"{graph} {predicate} _:cycle")
+                    visit.cyclic = True
+                else:
+                    stack.append(_Visit(obj.value, self._out.get(obj.value, [])))
+                    on_path.add(obj.value)
+                    break
+            else:  # every statement hashed: the node is done, its parent resumes
+                stack.pop()
+                on_path.discard(visit.node)
+                digest = _digest(visit.lines)
+                if not visit.cyclic:
+                    self._shapes[visit.node] = digest
+                if not stack:
+                    return digest
+                parent = stack[-1]
+                graph, predicate, _ = parent.edges[len(parent.lines)]
+                parent.lines.append(f"{graph} {predicate} _:{digest}")
+                parent.cyclic = parent.cyclic or visit.cyclic
 
     def _label(self, nodes: list[str]) -> dict[str, str]:
+        """Labels given in rounds: a node once every blank subject pointing at it has its own.
+
+        A round's hashes are all taken before any of its labels is given. When no node is ready
+        while some are left, only cycles (and what hangs from them) remain: they are labelled
+        all in one last round, unlabelled parents counting as ``?``.
+        """
         labels: dict[str, str] = {}
         taken: dict[str, int] = {}
+        waiting = {node: self._blank_parents(node) for node in nodes}
         pending = set(nodes)
+        ready = sorted(node for node in nodes if waiting[node] == 0)
         while pending:
-            ready = sorted(n for n in pending if self._parents_done(n, labels))
-            if not ready:  # only cycles are left: label them all, unlabelled parents as "?"
+            if not ready:
                 ready = sorted(pending)
             hashes = sorted((self._hash(node, labels), node) for node in ready)
             for digest, node in hashes:
@@ -79,20 +120,29 @@ class BlankNodeLabeller:
                 taken[digest] = count + 1
                 labels[node] = base if count == 0 else f"{base}x{count}"
             pending.difference_update(ready)
+            ready = sorted(self._freed(ready, waiting, pending))
         return labels
 
-    def _parents_done(self, node: str, labels: dict[str, str]) -> bool:
-        return all(
-            not isinstance(subject, ox.BlankNode) or subject.value in labels
-            for _, subject, _ in self._in.get(node, ())
-        )
+    def _blank_parents(self, node: str) -> int:
+        return sum(isinstance(subject, ox.BlankNode) for _, subject, _ in self._in.get(node, ()))
+
+    def _freed(self, done: list[str], waiting: dict[str, int], pending: set[str]) -> set[str]:
+        """The pending nodes whose last unlabelled blank parent was among ``done``."""
+        freed: set[str] = set()
+        for node in done:
+            for _, _, obj in self._out.get(node, ()):
+                if isinstance(obj, ox.BlankNode) and obj.value in pending:
+                    waiting[obj.value] -= 1
+                    if waiting[obj.value] == 0:
+                        freed.add(obj.value)
+        return freed
 
     def _hash(self, node: str, labels: dict[str, str]) -> str:
         incoming = [
             f"{graph} {self._parent(subject, labels)} {predicate}"
             for graph, subject, predicate in self._in.get(node, ())
         ]
-        return _digest([self._shape(node, frozenset())[0], "^", *incoming])
+        return _digest([self._shape(node), "^", *incoming])
 
     @staticmethod
     def _parent(subject: Term, labels: dict[str, str]) -> str:

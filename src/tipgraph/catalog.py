@@ -34,6 +34,7 @@ CATALOG_FILE = "catalog.ttl"  # in the store version's folder, beside manifest.j
 DOCUMENT = f"{BASE}dataset"
 CATALOG = f"{DOCUMENT}#catalog"
 DATASET = f"{DOCUMENT}#dataset"
+STATISTICS = f"{DOCUMENT}#statistics"  # the figures alone, as a table: a dataset of its own
 SERVICE = f"{DOCUMENT}#sparql-service"
 PUBLISHER = f"{DOCUMENT}#publisher"
 LINKSET = f"{DOCUMENT}#wikidata-links"
@@ -46,6 +47,12 @@ DESCRIPTION = (
     "Facts from national reports on combating trafficking in human beings: the bodies that act, "
     "the figures they report, legal acts, plans and activities, each linked to the verbatim "
     "passage of the report it comes from. Every report's data is in its own named graph."
+)
+STATISTICS_TITLE = "tipgraph statistics: every reported figure as a table"
+STATISTICS_DESCRIPTION = (
+    "The figures of the dataset alone (every qb:Observation), one CSV row each: indicator, "
+    "exploitation form, area, period, value, unit, qualifier, the numeral as written, the "
+    "report and the verbatim passage it comes from."
 )
 
 FOAF = "http://xmlns.com/foaf/0.1/"
@@ -112,14 +119,17 @@ class _Description:
 
 TOTALS = {
     "triples": "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }",
-    "entities": "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o FILTER(isIRI(?s)) }",
+    # VoID's entities: the resources whose IRI is in void:uriSpace, not ontology terms or shapes
+    "entities": f"""SELECT (COUNT(DISTINCT ?s) AS ?n) {{ ?s ?p ?o
+        FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ID}")) }}""",
     "distinctSubjects": "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o }",
     "distinctObjects": "SELECT (COUNT(DISTINCT ?o) AS ?n) { ?s ?p ?o }",
     "classes": f"SELECT (COUNT(DISTINCT ?c) AS ?n) {{ ?s <{RDF}type> ?c }}",
     "properties": "SELECT (COUNT(DISTINCT ?p) AS ?n) { ?s ?p ?o }",
 }
-CLASSES = f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?all) (COUNT(DISTINCT ?e) AS ?iris)
-{{ ?s <{RDF}type> ?c BIND(IF(isIRI(?s), ?s, ?none) AS ?e) }} GROUP BY ?c ORDER BY ?c"""
+CLASSES = f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?all) (COUNT(DISTINCT ?e) AS ?entities)
+{{ ?s <{RDF}type> ?c BIND(IF(isIRI(?s) && STRSTARTS(STR(?s), "{ID}"), ?s, ?none) AS ?e) }}
+GROUP BY ?c ORDER BY ?c"""
 PROPERTIES = """SELECT ?p (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }
 GROUP BY ?p ORDER BY ?p"""
 GRAPHS = "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
@@ -147,6 +157,7 @@ def describe(store: ox.Store, dumps: list[DumpFile], issued: str) -> list[ox.Tri
     _partitions(store, out)
     _subsets(store, out)
     _linkset(store, out)
+    _statistics(dumps, out)
     _distributions(dumps, out)
     return out.triples
 
@@ -205,7 +216,7 @@ def _partitions(store: ox.Store, out: _Description) -> None:
         node = f"{DOCUMENT}#class-{_slug(kind)}"
         out.add(DATASET, f"{VOID}classPartition", node)
         out.add(node, f"{VOID}class", kind)
-        out.add(node, f"{VOID}entities", _int(int(solution["iris"].value)))
+        out.add(node, f"{VOID}entities", _int(int(solution["entities"].value)))
         out.add(node, f"{VOID}distinctSubjects", _int(int(solution["all"].value)))
         if not kind.startswith(ID):
             vocabularies.add(_vocabulary(kind))
@@ -242,11 +253,45 @@ def _linkset(store: ox.Store, out: _Description) -> None:
     out.add(WIKIDATA, f"{VOID}uriSpace", ox.Literal(WIKIDATA_ENTITIES))
 
 
+def _is_table(dump: DumpFile) -> bool:
+    """The statistics CSV (or its gzip): the figures only, not the whole dataset."""
+    return dump.unit == "rows"
+
+
+INHERITED = tuple(
+    f"{DCTERMS}{term}" for term in ("publisher", "license", "issued", "modified", "source")
+)
+
+
+def _statistics(dumps: list[DumpFile], out: _Description) -> None:
+    """The statistics CSV's own dataset, a part of the whole one.
+
+    DCAT has every distribution of a dataset hold the same data; the CSV holds only the figures,
+    so it is a distribution of this part, not of the whole. The part has the whole's publisher,
+    licence, dates and source reports.
+    """
+    if not any(_is_table(dump) for dump in dumps):
+        return
+    out.add(CATALOG, f"{DCAT}dataset", STATISTICS)
+    out.add(STATISTICS, f"{RDF}type", f"{DCAT}Dataset")
+    out.add(STATISTICS, f"{DCTERMS}title", ox.Literal(STATISTICS_TITLE, language="en"))
+    description = ox.Literal(STATISTICS_DESCRIPTION, language="en")
+    out.add(STATISTICS, f"{DCTERMS}description", description)
+    out.add(STATISTICS, f"{DCTERMS}isPartOf", DATASET)
+    out.add(DATASET, f"{DCTERMS}hasPart", STATISTICS)
+    whole = _n(DATASET)
+    out.triples += [
+        ox.Triple(_n(STATISTICS), t.predicate, t.object)
+        for t in list(out.triples)
+        if t.subject == whole and t.predicate.value in INHERITED
+    ]
+
+
 def _distributions(dumps: list[DumpFile], out: _Description) -> None:
     for dump in dumps:
         node, url = f"{DOCUMENT}#dump-{dump.name}", f"{DUMPS_BASE}{dump.name}"
-        out.add(DATASET, f"{DCAT}distribution", node)
-        if dump.unit != "rows":
+        out.add(STATISTICS if _is_table(dump) else DATASET, f"{DCAT}distribution", node)
+        if not _is_table(dump):
             out.add(DATASET, f"{VOID}dataDump", url)
         out.add(node, f"{RDF}type", f"{DCAT}Distribution")
         title = f"{dump.label}{' (gzip)' if dump.compressed else ''}: {dump.count:,} {dump.unit}"
