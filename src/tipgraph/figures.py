@@ -26,15 +26,17 @@ WHERE {{
   OPTIONAL {{ $s tip:actor ?actor OPTIONAL {{ ?actor {LABEL} ?actorLabel }} }}
   OPTIONAL {{ $s qb:dataSet ?dataset }}
 }}"""
-QUOTES = """
-SELECT $s ?quote ?exact ?start ?end ?source ?report ?citation WHERE {
-  $s prov:wasDerivedFrom? ?quote .
-  ?quote a tip:Quote ; oa:hasSource ?source ; oa:hasSelector ?position .
+DERIVED_FROM = "SELECT $s ?quote WHERE { $s prov:wasDerivedFrom ?quote }"
+# One quote at a time: bound, each pattern is an index lookup (a path or a union binding the
+# quote from either side made the engine scan every quote of the store first).
+QUOTE = """
+SELECT $s ?exact ?start ?end ?source ?report ?citation WHERE {
+  $s a tip:Quote ; oa:hasSource ?source ; oa:hasSelector ?position .
   ?position oa:start ?start ; oa:end ?end .
-  OPTIONAL { ?quote prov:value ?exact }
-  OPTIONAL { ?quote prov:wasQuotedFrom ?report
+  OPTIONAL { $s prov:value ?exact }
+  OPTIONAL { $s prov:wasQuotedFrom ?report
              OPTIONAL { ?report dcterms:bibliographicCitation ?citation } }
-} ORDER BY ?start"""
+}"""
 TEXT = "SELECT $s ?text WHERE { $s prov:value ?text }"
 SERIES = """
 SELECT $s ?observation ?value ?stated ?qualifier ?period ?area ?form ?unit WHERE {
@@ -169,7 +171,14 @@ def passages(reader: StoreReader, iri: str) -> list[Passage]:
     """The quotes ``iri`` is derived from (or ``iri`` itself, a quote), each in its paragraph."""
     result = []
     texts: dict[str, str] = {}
-    for row in reader.select(QUOTES, {"s": iri}):
+    candidates = [iri] + [row["quote"].value for row in reader.select(DERIVED_FROM, {"s": iri})]
+    rows = [
+        {**row, "quote": Node("iri", quote)}
+        for quote in dict.fromkeys(candidates)
+        for row in reader.select(QUOTE, {"s": quote})
+        if row["start"].value.isdigit() and row["end"].value.isdigit()
+    ]
+    for row in sorted(rows, key=lambda r: int(r["start"].value)):
         source = row["source"].value
         if source not in texts:
             found = reader.select(TEXT, {"s": source})

@@ -40,7 +40,7 @@ from tipgraph.web.pages import (
 from tipgraph.web.representations import alternates, choose, link_header, split_extension
 
 router = APIRouter(tags=["Linked data"])
-POINTS_LISTED = 500  # observations on an indicator's page; its CSV twin has them all
+POINTS_LISTED = 200  # observations on an indicator's page; its CSV twin has them all
 CSV = BY_NAME["text/csv"]
 TEXT = MediaType("text/plain", ("txt",), "")
 
