@@ -364,3 +364,23 @@ def test_a_root_path_prefixes_every_server_path(store_dir: Path) -> None:
         "/tipgraph/id/agency/mia-thb-department",
     } <= hrefs
     assert not {h for h in hrefs if h and h.startswith("/") and not h.startswith("/tipgraph/")}
+
+
+def test_every_iri_minted_under_the_base_resolves(
+    client: TestClient, built_store: StoreVersion
+) -> None:
+    store = ox.Store.read_only(str(built_store.database))
+    minted = {
+        term.value
+        for quad in store.quads_for_pattern(None, None, None)
+        for term in (quad.subject, quad.predicate, quad.object, quad.graph_name)
+        if isinstance(term, ox.NamedNode) and term.value.startswith(BASE)
+    }
+    paths = {local(iri.partition("#")[0]) for iri in minted}
+    assert len(paths) > 400
+    failed = {}
+    for path in sorted(paths):
+        response = client.get(path, headers={"Accept": "text/turtle"})
+        if response.status_code != 200:
+            failed[path] = response.status_code
+    assert not failed, failed
