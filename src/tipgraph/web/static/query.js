@@ -30,9 +30,37 @@
       }
     }
   }
+  /* YASGUI's markup, repaired for assistive technology (axe-core findings): unlabelled inputs,
+     a button inside the tab list, an editor scroll area out of keyboard reach. */
+  function repair() {
+    const labels = [
+      [".tab input[type=text]", "Tab name"],
+      ["input.autocomplete", "SPARQL endpoint"],
+      [".CodeMirror textarea", "SPARQL query"],
+      ["select.tableSizer", "Rows per page"],
+      [".tableFilter", "Filter query results"],
+    ];
+    for (const [selector, label] of labels) {
+      for (const element of root.querySelectorAll(selector)) {
+        element.setAttribute("aria-label", label);
+      }
+    }
+    for (const button of root.querySelectorAll(".tabsList button.addTab")) {
+      button.setAttribute("role", "tab");
+      button.setAttribute("aria-selected", "false");
+    }
+    for (const scroll of root.querySelectorAll(".CodeMirror-scroll")) {
+      scroll.setAttribute("tabindex", "0");
+    }
+  }
+  let repairing = false;
   new MutationObserver(function (records) {
     for (const record of records) {
       record.addedNodes.forEach(localise);
+    }
+    if (!repairing) {
+      repairing = true;
+      window.requestAnimationFrame(function () { repair(); repairing = false; });
     }
   }).observe(root, { childList: true, subtree: true });
 
