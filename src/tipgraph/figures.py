@@ -279,34 +279,26 @@ def _finite(lexical: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _linked(
+    reader: StoreReader, query: str, iri: str, key: str, languages: Sequence[str]
+) -> list[Link]:
+    """The resources ``query`` binds to ``key`` for ``iri``, labelled, in label order."""
+    rows = reader.select(query, {"s": iri})
+    chosen = labels(rows, key, languages)
+    found = {row[key].value for row in rows}
+    return sorted((Link(x, chosen.get(x, x)) for x in found), key=lambda link: link.label)
+
+
 def agency_figures(reader: StoreReader, agency: str, languages: Sequence[str]) -> list[Link]:
     """Up to :data:`FIGURES_LISTED` statistics an agency is the actor of, labelled."""
-    rows = reader.select(AGENCY_FIGURES, {"s": agency})
-    chosen = labels(rows, "observation", languages)
-    return sorted(
-        {
-            Link(r["observation"].value, chosen.get(r["observation"].value, r["observation"].value))
-            for r in rows
-        },
-        key=lambda link: link.label,
-    )
+    return _linked(reader, AGENCY_FIGURES, agency, "observation", languages)
 
 
 def units(reader: StoreReader, organisation: str, languages: Sequence[str]) -> list[Link]:
     """The organisational units of an organisation (org:hasUnit or org:unitOf)."""
-    rows = reader.select(UNITS, {"s": organisation})
-    chosen = labels(rows, "unit", languages)
-    return sorted(
-        {Link(r["unit"].value, chosen.get(r["unit"].value, r["unit"].value)) for r in rows},
-        key=lambda link: link.label,
-    )
+    return _linked(reader, UNITS, organisation, "unit", languages)
 
 
 def involvement(reader: StoreReader, iri: str, languages: Sequence[str]) -> list[Link]:
     """The plans, goals, agreements, acts and programmes that name ``iri``."""
-    rows = reader.select(INVOLVEMENT, {"s": iri})
-    chosen = labels(rows, "thing", languages)
-    return sorted(
-        {Link(r["thing"].value, chosen.get(r["thing"].value, r["thing"].value)) for r in rows},
-        key=lambda link: link.label,
-    )
+    return _linked(reader, INVOLVEMENT, iri, "thing", languages)
