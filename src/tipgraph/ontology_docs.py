@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tipgraph.describe import choose, labels
-from tipgraph.namespaces import ONTOLOGY, ONTOLOGY_GRAPH, SHAPES_GRAPH, TIP, compact_iri
+from tipgraph.namespaces import ONTOLOGY, ONTOLOGY_GRAPH, SHAPES_GRAPH, compact_iri
 from tipgraph.store.reader import Node, StoreReader
 
 METADATA = """
@@ -263,8 +263,3 @@ def _values(row: dict[str, Node]) -> str:
     if "nested" in row:
         parts.append("conforming to a nested shape")
     return "; ".join(parts)
-
-
-def is_own_term(iri: str) -> bool:
-    """Whether ``iri`` is a term of the tipgraph ontology (documented at /ontology#…)."""
-    return iri.startswith(TIP)

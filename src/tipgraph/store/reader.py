@@ -84,18 +84,6 @@ class StoreReader:
         assert isinstance(result, ox.QueryBoolean)
         return bool(result)
 
-    def construct(
-        self,
-        query: str,
-        bindings: Binding | None = None,
-        *,
-        graph: str | None = None,
-    ) -> list[ox.Triple]:
-        """The triples of a CONSTRUCT query, sorted so the same data serialises the same way."""
-        results = self._run(query, bindings, graph)
-        assert isinstance(results, ox.QueryTriples)
-        return sorted(results, key=str)
-
     def construct_about(
         self, query: str, subject: ox.NamedNode | ox.BlankNode
     ) -> Iterator[ox.Triple]:

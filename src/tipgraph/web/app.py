@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from tipgraph.config import EndpointSettings
+from tipgraph.examples import load_examples
 from tipgraph.namespaces import compact_iri
 from tipgraph.pool import QueryPool
 from tipgraph.store.location import StoreLocation
@@ -39,6 +40,7 @@ def create_app(settings: EndpointSettings) -> FastAPI:
     """The web app for the store in ``settings.store_dir`` (which must hold a loaded version)."""
     location = StoreLocation(settings.store_dir)
     version = location.require_current()
+    links = Links.create(settings.base_url, settings.root_path)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -63,12 +65,13 @@ def create_app(settings: EndpointSettings) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # Swagger UI loads from a CDN; users may be offline
         redoc_url=None,
-        root_path=Links.create(settings.base_url, settings.root_path).root,
+        root_path=links.root,
     )
     app.state.endpoint_settings = settings
     app.state.store_version = version
     app.state.description = DatasetDescription.load(version)
-    app.state.links = Links.create(settings.base_url, settings.root_path)
+    app.state.links = links
+    app.state.examples = load_examples()  # read once: the package's files do not change
     app.state.templates = jinja2.Environment(
         loader=jinja2.PackageLoader("tipgraph.web", "templates"),
         autoescape=True,

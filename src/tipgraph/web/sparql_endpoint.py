@@ -12,7 +12,6 @@ from starlette.routing import Route
 from tipgraph.config import EndpointSettings
 from tipgraph.errors import NotAcceptable
 from tipgraph.evaluation import QueryRequest
-from tipgraph.examples import load_examples
 from tipgraph.namespaces import BASE, sparql_prologue
 from tipgraph.pool import QueryPool
 from tipgraph.service import service_description
@@ -82,7 +81,7 @@ def _query_page(request: Request, query: str | None) -> HTMLResponse:
             "answers": ", ".join(str(n) for n in example.answers),
             "href": permalink(path, example.query),
         }
-        for example in load_examples()
+        for example in request.app.state.examples
     ]
     default = sparql_prologue() + "\n" + EXAMPLE_QUERY + "\n"
     config = {  # read by static/query.js
