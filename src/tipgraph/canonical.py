@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
+from tipgraph.sorting import sorted_lines
+
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-SortKey = tuple[str, str, str, str]
 LABEL_HEX = 16  # 64 bits of the hash in the label; equal hashes are told apart by a suffix
 
 
@@ -157,32 +160,70 @@ class BlankNodeLabeller:
         return term
 
 
-def _key(quad: ox.Quad) -> SortKey:
-    return (_graph_key(quad.graph_name), str(quad.subject), str(quad.predicate), str(quad.object))
+Graph = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+
+
+def graphs_in_order(store: ox.Store) -> list[Graph]:
+    """The graphs of ``store`` holding triples, in canonical order: the default graph first."""
+    named = sorted(store.named_graphs(), key=str)
+    default = ox.DefaultGraph()
+    has_default = next(iter(store.quads_for_pattern(None, None, None, default)), None) is not None
+    return [default, *named] if has_default else list(named)
+
+
+def _blank_node_quads(files: Iterable[tuple[Graph, Path]]) -> Iterator[ox.Quad]:
+    """The quads with a blank node among the N-Triples ``files`` (one per graph)."""
+    for graph, file in files:
+        with file.open("rb") as lines:
+            for line in lines:
+                if b"_:" in line:
+                    for triple in ox.parse(line, ox.RdfFormat.N_TRIPLES):
+                        if isinstance(triple.subject, ox.BlankNode) or isinstance(
+                            triple.object, ox.BlankNode
+                        ):
+                            yield ox.Quad(triple.subject, triple.predicate, triple.object, graph)
+
+
+def _relabelled(line: bytes, labeller: BlankNodeLabeller) -> bytes:
+    if b"_:" not in line:
+        return line
+    triple = next(iter(ox.parse(line, ox.RdfFormat.N_TRIPLES)))
+    relabelled = ox.Triple(
+        labeller.term(triple.subject),  # type: ignore[arg-type]
+        triple.predicate,
+        labeller.term(triple.object),
+    )
+    return ox.serialize([relabelled], None, ox.RdfFormat.N_TRIPLES) or b""
+
+
+def canonical_lines(store: ox.Store, scratch: Path) -> Iterator[tuple[bytes, bytes]]:
+    """Every quad of ``store`` as an N-Triples and an N-Quads line, by graph, subject, predicate,
+    object.
+
+    Oxigraph writes each graph as N-Triples into the folder ``scratch``; a first reading labels
+    the blank nodes from the data (:class:`BlankNodeLabeller`: equal data, equal lines whatever
+    the load), a second relabels and sorts each graph's lines on disk. Only the statements with
+    blank nodes are held in memory.
+    """
+    files = [
+        (graph, scratch / f"graph-{number}.nt")
+        for number, graph in enumerate(graphs_in_order(store))
+    ]
+    for graph, file in files:
+        store.dump(file, ox.RdfFormat.N_TRIPLES, from_graph=graph)
+    labeller = BlankNodeLabeller(_blank_node_quads(files))
+    for graph, file in files:
+        suffix = b" .\n" if isinstance(graph, ox.DefaultGraph) else f" {graph} .\n".encode()
+        with file.open("rb") as lines:
+            for line in sorted_lines(_relabelled(line, labeller) for line in lines):
+                yield line, line[:-3] + suffix
+        file.unlink()
 
 
 def canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """All ``quads`` relabelled and sorted by graph, subject, predicate, object (N-Quads form).
-
-    The whole dataset is held in memory to be sorted: fine for the reports of today; millions of
-    triples will want an external sort of the N-Quads lines instead.
-    """
-    every = list(quads)
-    labeller = BlankNodeLabeller(every)
-    relabelled = [
-        ox.Quad(
-            labeller.term(quad.subject),  # type: ignore[arg-type]
-            quad.predicate,
-            labeller.term(quad.object),
-            quad.graph_name,
-        )
-        for quad in every
-    ]
-    relabelled.sort(key=_key)
-    return relabelled
-
-
-def merged_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
-    """The distinct triples of sorted ``quads``, every graph merged, sorted by s, p, o."""
-    unique = {(str(q.subject), str(q.predicate), str(q.object)): q.triple for q in quads}
-    return [unique[key] for key in sorted(unique)]
+    """``quads`` relabelled and sorted as :func:`canonical_lines` gives them (small inputs)."""
+    store = ox.Store()
+    store.extend(quads)
+    with tempfile.TemporaryDirectory() as folder:
+        data = b"".join(quad for _, quad in canonical_lines(store, Path(folder)))
+    return list(ox.parse(data, ox.RdfFormat.N_QUADS))

@@ -28,6 +28,9 @@ class DataSyntaxError(TipgraphError):
                 where += f":{column}"
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self) -> tuple[type[DataSyntaxError], tuple[Path, int | None, int | None, str]]:
+        return (type(self), (self.path, self.line, self.column, self.message))  # across processes
+
 
 class SourceTextError(TipgraphError):
     """A report's source text cannot be read as UTF-8 text."""

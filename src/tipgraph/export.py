@@ -6,15 +6,20 @@ import csv
 import gzip
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+import shutil
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
+from itertools import groupby
 from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from tipgraph.canonical import canonical_quads, merged_triples
+from tipgraph.canonical import canonical_lines
 from tipgraph.namespaces import PREFIXES, sparql_prologue
+from tipgraph.sorting import sorted_lines
 
 DUMPS = "dumps"  # the folder of a store version that holds them
 STEM = "tipgraph"
@@ -79,75 +84,125 @@ class DumpFile:
         return f"{self.media_type}; charset=utf-8" if textual else self.media_type
 
 
-def _counting(items: Iterable[ox.Quad] | Iterable[ox.Triple], tally: list[int]) -> Iterator[object]:
-    for item in items:
-        tally[0] += 1
-        yield item
+@dataclass(frozen=True)
+class CanonicalFiles:
+    """The store written once in canonical order: the source of every other format."""
+
+    quads: Path  # N-Quads, by graph, subject, predicate, object
+    triples: Path  # N-Triples, every graph merged, sorted, each triple once
+    quad_count: int
+    triple_count: int
 
 
-Statements = list[ox.Quad] | list[ox.Triple]
+def write_canonical(store: ox.Store, folder: Path) -> CanonicalFiles:
+    """``tipgraph.nq`` and ``tipgraph.nt`` in ``folder``, sorted on disk (memory bounded)."""
+    quads, triples = folder / f"{STEM}.nq", folder / f"{STEM}.nt"
+    scratch = Path(tempfile.mkdtemp(prefix=".sorting-", dir=folder))
+    unsorted = scratch / "triples.nt"
+    quad_count = triple_count = 0
+    with quads.open("wb", buffering=1 << 20) as nq, unsorted.open("wb", buffering=1 << 20) as nt:
+        for triple_line, quad_line in canonical_lines(store, scratch):
+            nt.write(triple_line)
+            nq.write(quad_line)
+            quad_count += 1
+    with unsorted.open("rb") as lines, triples.open("wb", buffering=1 << 20) as nt:
+        for line in sorted_lines(lines, unique=True):
+            nt.write(line)
+            triple_count += 1
+    shutil.rmtree(scratch)
+    return CanonicalFiles(quads, triples, quad_count, triple_count)
 
 
-def _statements(store: ox.Store) -> dict[str, Statements]:
-    """The store's canonical quads, and its triples with every graph merged."""
-    quads = canonical_quads(store.quads_for_pattern(None, None, None, None))
-    return {"quads": quads, "triples": merged_triples(quads)}
-
-
-def write_rdf(items: Statements, dump: DumpFormat, stream: BinaryIO) -> int:
-    """Write canonical quads or triples (see :func:`_statements`) as ``dump``; their number."""
+def write_rdf(canonical: CanonicalFiles, dump: DumpFormat, stream: BinaryIO) -> int:
+    """Write the canonical quads or triples as ``dump``; their number."""
     assert dump.rdf_format is not None
-    tally = [0]
+    source, count = (
+        (canonical.quads, canonical.quad_count)
+        if dump.unit == "quads"
+        else (canonical.triples, canonical.triple_count)
+    )
+    if dump.rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
+        with source.open("rb") as lines:
+            shutil.copyfileobj(lines, stream, 1 << 20)
+        return count
     prefixes = (
         TURTLE_PREFIXES if dump.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
     )
-    ox.serialize(_counting(items, tally), stream, dump.rdf_format, prefixes=prefixes)  # type: ignore[arg-type]
-    return tally[0]
+    source_format = ox.RdfFormat.N_QUADS if dump.unit == "quads" else ox.RdfFormat.N_TRIPLES
+    statements = ox.parse(path=source, format=source_format)
+    if dump.unit == "triples":
+        statements = (quad.triple for quad in statements)  # type: ignore[assignment]
+    ox.serialize(statements, stream, dump.rdf_format, prefixes=prefixes)
+    return count
 
 
 CSV_COLUMNS = (
     "observation", "indicator", "indicator_label", "exploitation_form", "area", "period",
     "value", "unit", "qualifier", "stated_value", "report", "quote",
 )  # fmt: skip
+# An observation and its quote are read from the graph that states the observation (its
+# report): per graph, Oxigraph answers three times faster than over the union of all graphs.
+# The indicators' labels are read apart, once (joined in the query, they cost seven times more).
 CSV_QUERY = """SELECT ?observation ?indicator ?indicator_label ?exploitation_form ?area ?period
   ?value ?unit ?qualifier ?stated_value ?report ?quote
 WHERE {
-  ?observation a qb:Observation .
-  OPTIONAL { ?observation tip:indicator ?indicator .
-    OPTIONAL { ?indicator skos:prefLabel ?indicator_label
-      FILTER(LANGMATCHES(LANG(?indicator_label), "en")) } }
-  OPTIONAL { ?observation tip:exploitationForm ?exploitation_form }
-  OPTIONAL { ?observation sdmx-dimension:refArea ?area }
-  OPTIONAL { ?observation sdmx-dimension:refPeriod ?period }
-  OPTIONAL { ?observation sdmx-measure:obsValue ?value }
-  OPTIONAL { ?observation sdmx-attribute:unitMeasure ?unit }
-  OPTIONAL { ?observation tip:valueQualifier ?qualifier }
-  OPTIONAL { ?observation tip:statedValue ?stated_value }
-  OPTIONAL { ?observation prov:wasDerivedFrom ?source .
-    ?source a tip:Quote ; prov:value ?quote . OPTIONAL { ?source prov:wasQuotedFrom ?report } }
+  GRAPH ?graph {
+    ?observation a qb:Observation .
+    OPTIONAL { ?observation tip:indicator ?indicator }
+    OPTIONAL { ?observation tip:exploitationForm ?exploitation_form }
+    OPTIONAL { ?observation sdmx-dimension:refArea ?area }
+    OPTIONAL { ?observation sdmx-dimension:refPeriod ?period }
+    OPTIONAL { ?observation sdmx-measure:obsValue ?value }
+    OPTIONAL { ?observation sdmx-attribute:unitMeasure ?unit }
+    OPTIONAL { ?observation tip:valueQualifier ?qualifier }
+    OPTIONAL { ?observation tip:statedValue ?stated_value }
+    OPTIONAL { ?observation prov:wasDerivedFrom ?source .
+      ?source a tip:Quote ; prov:value ?quote . OPTIONAL { ?source prov:wasQuotedFrom ?report } }
+  }
+}"""
+CONCEPT_LABELS = """SELECT ?concept ?label WHERE {
+  ?concept a skos:Concept ; skos:prefLabel ?label FILTER(LANGMATCHES(LANG(?label), "en"))
 }"""
 
 
 def write_statistics_csv(store: ox.Store, stream: BinaryIO) -> int:
     """Every qb:Observation as one CSV row (RFC 4180, UTF-8), sorted; the number of rows.
 
-    A column with several values (two quotes, say) holds them sorted and joined by " | ".
+    A column with several values (two quotes, say) holds them sorted and joined by " | ". The
+    cells are sorted on disk by observation (:func:`sorted_lines`), so memory stays bounded.
     """
-    rows: dict[str, list[set[str]]] = {}
-    solutions = store.query(sparql_prologue() + CSV_QUERY, use_default_graph_as_union=True)
-    assert isinstance(solutions, ox.QuerySolutions)
-    for solution in solutions:
-        observation = solution["observation"].value
-        row = rows.setdefault(observation, [set() for _ in CSV_COLUMNS])
-        for index, column in enumerate(CSV_COLUMNS):
-            term = solution[column]
-            if term is not None:
-                row[index].add(term.value)
+    labels: dict[str, list[str]] = {}
+    for row in _select(store, CONCEPT_LABELS, union=True):
+        labels.setdefault(row["concept"].value, []).append(row["label"].value)
+    label_column = CSV_COLUMNS.index("indicator_label")
+
+    def cells(row: ox.QuerySolution) -> list[list[str]]:
+        values = [[] if (term := row[c]) is None else [term.value] for c in CSV_COLUMNS]
+        if (indicator := row["indicator"]) is not None:
+            values[label_column] = labels.get(indicator.value, [])
+        return values
+
+    lines = (
+        f"{row['observation'].value}\t{json.dumps(cells(row))}\n".encode()
+        for row in _select(store, CSV_QUERY)
+    )
     writer = csv.writer(_Utf8(stream), lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for observation in sorted(rows):
-        writer.writerow([" | ".join(sorted(values)) for values in rows[observation]])
-    return len(rows)
+    rows = 0
+    for _, group in groupby(sorted_lines(lines, unique=True), key=lambda c: c.split(b"\t", 1)[0]):
+        merged: list[set[str]] = [set() for _ in CSV_COLUMNS]
+        for line in group:  # one line per solution: several when a column has several values
+            for cell, values in zip(merged, json.loads(line.split(b"\t", 1)[1]), strict=True):
+                cell.update(values)
+        writer.writerow([" | ".join(sorted(cell)) for cell in merged])
+        rows += 1
+    return rows
+
+
+def _select(store: ox.Store, query: str, *, union: bool = False) -> ox.QuerySolutions:
+    solutions = store.query(sparql_prologue() + query, use_default_graph_as_union=union)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return solutions
 
 
 class _Utf8:
@@ -208,15 +263,20 @@ def _gzip(plain: Path) -> Path:
 
 
 def _write_one(
-    store: ox.Store, statements: dict[str, Statements], dump: DumpFormat, folder: Path
-) -> list[DumpFile]:
-    """The plain file and its gzip twin."""
+    store: ox.Store, canonical: CanonicalFiles, dump: DumpFormat, folder: Path
+) -> tuple[Path, int]:
+    """The plain file of one format, and how many statements (or rows) it holds."""
     plain = folder / dump.file_name
-    with plain.open("wb") as stream:
+    if plain in (canonical.quads, canonical.triples):
+        return plain, canonical.quad_count if plain == canonical.quads else canonical.triple_count
+    with plain.open("wb", buffering=1 << 20) as stream:
         if dump.rdf_format is None:
-            count = write_statistics_csv(store, stream)
-        else:
-            count = write_rdf(statements[dump.unit], dump, stream)
+            return plain, write_statistics_csv(store, stream)
+        return plain, write_rdf(canonical, dump, stream)
+
+
+def _listed(dump: DumpFormat, plain: Path, count: int) -> list[DumpFile]:
+    """The plain file and its gzip twin (written here), as listed in ``dumps.json``."""
     return [
         DumpFile(
             name=path.name,
@@ -234,15 +294,23 @@ def _write_one(
 
 
 def write_dumps(
-    store: ox.Store, folder: Path, progress: Progress = lambda _: None
+    store: ox.Store, folder: Path, progress: Progress = lambda _: None, *, threads: int = 2
 ) -> list[DumpFile]:
-    """Every format, plain and gzipped, into ``folder``, with SHA256SUMS and dumps.json."""
+    """Every format, plain and gzipped, into ``folder``, with SHA256SUMS and dumps.json.
+
+    The formats are written one after the other (pyoxigraph's serialisers hold the GIL), while
+    ``threads`` compress and hash the finished ones (zlib lets go of it).
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    statements = _statements(store)
-    files: list[DumpFile] = []
-    for dump in FORMATS:
-        progress(f"writing {dump.file_name}")
-        files += _write_one(store, statements, dump, folder)
+    progress("sorting the statements")
+    canonical = write_canonical(store, folder)
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        pending = []
+        for dump in FORMATS:
+            progress(f"writing {dump.file_name}")
+            plain, count = _write_one(store, canonical, dump, folder)
+            pending.append(pool.submit(_listed, dump, plain, count))
+        files = [file for future in pending for file in future.result()]
     sums = "".join(f"{f.sha256}  {f.name}\n" for f in files)
     (folder / CHECKSUMS).write_text(sums, encoding="utf-8")
     listing = {"files": [asdict(f) for f in files]}
@@ -268,4 +336,5 @@ def write_dump(store: ox.Store, dump: DumpFormat, stream: BinaryIO, compress: bo
         return count
     if dump.rdf_format is None:
         return write_statistics_csv(store, stream)
-    return write_rdf(_statements(store)[dump.unit], dump, stream)
+    with tempfile.TemporaryDirectory(prefix="tipgraph-dump-") as folder:
+        return write_rdf(write_canonical(store, Path(folder)), dump, stream)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -69,6 +69,59 @@ class ValidationReport:
         }
         return json.dumps(body, indent=2, ensure_ascii=False)
 
+    def adding(self, results: Sequence[ValidationResult]) -> ValidationReport:
+        """This report with ``results`` found by other means (SPARQL across reports) added."""
+        if not results:
+            return self
+        graph = rdflib.Graph()
+        graph.parse(data=self.report_turtle, format="turtle")
+        report = next(iter(graph.subjects(rdflib.RDF.type, SH.ValidationReport)))
+        for result in results:
+            node = rdflib.BNode()
+            graph.add((report, SH.result, node))
+            graph.add((node, rdflib.RDF.type, SH.ValidationResult))
+            graph.add((node, SH.focusNode, rdflib.URIRef(result.focus_node)))
+            graph.add((node, SH.resultSeverity, SH[result.severity.value]))
+            graph.add((node, SH.resultMessage, rdflib.Literal(result.message)))
+            graph.add((node, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
+        conforms = self.conforms and not any(r.severity is Severity.VIOLATION for r in results)
+        graph.set((report, SH.conforms, rdflib.Literal(conforms)))
+        return replace(
+            self,
+            conforms=conforms,
+            results=tuple(sorted((*self.results, *results), key=_order)),
+            report_turtle=graph.serialize(format="turtle"),
+        )
+
+
+def merge_reports(shared: ValidationReport, parts: Sequence[ValidationReport]) -> ValidationReport:
+    """One report from the run over the shared data and the runs over each report with it."""
+    graph = rdflib.Graph()
+    for prefix, iri in {**PREFIXES, "shapes": SHAPES}.items():
+        graph.bind(prefix, iri)
+    for part in (shared, *parts):
+        graph.parse(data=part.report_turtle, format="turtle")
+    for old in list(graph.subjects(rdflib.RDF.type, SH.ValidationReport)):
+        graph.remove((old, None, None))
+    conforms = shared.conforms and all(part.conforms for part in parts)
+    report = rdflib.BNode()
+    graph.add((report, rdflib.RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, rdflib.Literal(conforms)))
+    for node in graph.subjects(rdflib.RDF.type, SH.ValidationResult):
+        graph.add((report, SH.result, node))
+    unique = {r: None for part in (shared, *parts) for r in part.results}
+    return ValidationReport(
+        conforms=conforms,
+        results=tuple(sorted(unique, key=_order)),
+        # The ontology and shared data are in every part: count them once.
+        triples=shared.triples + sum(part.triples - shared.triples for part in parts),
+        report_turtle=graph.serialize(format="turtle"),
+    )
+
+
+def _order(result: ValidationResult) -> tuple[tuple[str, ...], str, str, str]:
+    return (result.files, result.focus_node, result.path or "", result.message)
+
 
 def to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Graph:
     """Copy quads into an rdflib graph (their union), keeping datatypes and language tags."""
@@ -92,9 +145,15 @@ def load_shapes(shapes_dir: Path) -> rdflib.Graph:
 
 
 def validate(
-    assembled: AssembledDataset, shapes: rdflib.Graph, root: Path | None = None
+    assembled: AssembledDataset,
+    shapes: rdflib.Graph,
+    root: Path | None = None,
+    keep: Callable[[ValidationResult], bool] = lambda _: True,
 ) -> ValidationReport:
-    """Run pyshacl (SHACL Core, SHACL-SPARQL and SPARQL targets) over the union of all graphs."""
+    """Run pyshacl (SHACL Core, SHACL-SPARQL and SPARQL targets) over the union of all graphs.
+
+    Results ``keep`` refuses are left out of the report (and of its Turtle).
+    """
     from pyshacl import validate as run_pyshacl  # heavy import: only when validating
 
     data = to_rdflib(assembled.store.quads_for_pattern(None, None, None, None))
@@ -104,12 +163,26 @@ def validate(
     for prefix, iri in {**PREFIXES, "shapes": SHAPES}.items():
         report_graph.bind(prefix, iri)
     reader = _ResultReader(report_graph, shapes, data, assembled, root)
-    results = sorted(
-        (reader.read(node) for node in report_graph.subjects(rdflib.RDF.type, SH.ValidationResult)),
-        key=lambda r: (r.files, r.focus_node, r.path or "", r.message),
+    results = []
+    for node in list(report_graph.subjects(rdflib.RDF.type, SH.ValidationResult)):
+        result = reader.read(node)
+        if keep(result):
+            results.append(result)
+        else:
+            for triple in report_graph.cbd(node):
+                report_graph.remove(triple)
+            report_graph.remove((None, SH.result, node))
+    results.sort(key=_order)
+    conforms = bool(conforms) or not any(r.severity is Severity.VIOLATION for r in results)
+    report_graph.set(
+        (
+            next(iter(report_graph.subjects(rdflib.RDF.type, SH.ValidationReport))),
+            SH.conforms,
+            rdflib.Literal(conforms),
+        )
     )
     return ValidationReport(
-        conforms=bool(conforms),
+        conforms=conforms,
         results=tuple(results),
         triples=len(data),
         report_turtle=report_graph.serialize(format="turtle"),
