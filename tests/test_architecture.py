@@ -24,6 +24,7 @@ LAYERS = {
     "store": 1,
     "evaluation": 1,
     "sorting": 1,
+    "result_cache": 1,
     "canonical": 1,
     "examples": 1,
     "build": 2,

@@ -446,6 +446,13 @@ def dump(
     default="",
     help="The path prefix a reverse proxy serves this server under (e.g. /tipgraph).",
 )
+@click.option(
+    "--cache-mb",
+    default=64,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Memory for answers kept between requests (queries and pages); 0 turns it off.",
+)
 @click.option("--access-log/--no-access-log", default=False, help="Log every request.")
 @click.pass_context
 def serve(
@@ -459,6 +466,7 @@ def serve(
     queue_size: int,
     base_url: str | None,
     root_path: str,
+    cache_mb: int,
     access_log: bool,
 ) -> None:
     """Serve the store: linked-data pages, downloads and a read-only SPARQL 1.1 endpoint.
@@ -486,6 +494,7 @@ def serve(
             queue_size=queue_size,
             base_url=base_url,
             root_path=root_path,
+            result_cache_bytes=cache_mb << 20,
         )
         app = create_app(settings)
     except TipgraphError as error:

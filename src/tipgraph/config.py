@@ -60,6 +60,8 @@ class EndpointSettings:
     # A result up to this size is sent whole, with Content-Length; a larger one is streamed.
     buffer_bytes: int = 1 << 20
     cache_seconds: int = 300
+    # The answers kept in memory (complete results up to buffer_bytes each, and pages).
+    result_cache_bytes: int = 64 << 20
     # Where the dataset's base IRI is published (behind a proxy, or at the w3id address); pages
     # link IRIs under the base to it. None: links stay relative to this server's root.
     base_url: str | None = None

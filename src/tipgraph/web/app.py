@@ -19,6 +19,7 @@ from tipgraph.config import EndpointSettings
 from tipgraph.examples import load_examples
 from tipgraph.namespaces import compact_iri
 from tipgraph.pool import QueryPool
+from tipgraph.result_cache import CacheStats, ResultCache
 from tipgraph.store.location import StoreLocation
 from tipgraph.store.reader import StoreReader
 from tipgraph.web.dataset_pages import router as dataset_pages
@@ -71,6 +72,9 @@ def create_app(settings: EndpointSettings) -> FastAPI:
     app.state.store_version = version
     app.state.description = DatasetDescription.load(version)
     app.state.links = links
+    app.state.result_cache = ResultCache(
+        settings.result_cache_bytes, max_entry_bytes=settings.buffer_bytes
+    )
     app.state.examples = load_examples()  # read once: the package's files do not change
     app.state.templates = jinja2.Environment(
         loader=jinja2.PackageLoader("tipgraph.web", "templates"),
@@ -128,8 +132,21 @@ def create_app(settings: EndpointSettings) -> FastAPI:
             "running": pool.busy,
             "waiting": pool.waiting,
             "network_isolated": pool.network_isolated,
+            "cache": _cache_summary(request.app.state.result_cache.stats()),
         }
         status = 200 if pool.alive else 503
         return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
     return app
+
+
+def _cache_summary(stats: CacheStats) -> dict[str, float | int]:
+    return {
+        "hits": stats.hits,
+        "misses": stats.misses,
+        "hit_rate": round(stats.hit_rate, 4),
+        "entries": stats.entries,
+        "bytes": stats.bytes,
+        "max_bytes": stats.max_bytes,
+        "evictions": stats.evictions,
+    }

@@ -10,6 +10,7 @@ import jinja2
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
+from tipgraph.result_cache import CachedAnswer, ResultCache
 from tipgraph.sparql import HTML, MediaType, prefers_html
 from tipgraph.store.location import StoreVersion
 from tipgraph.store.reader import StoreReader
@@ -62,6 +63,26 @@ def cache_headers(
         "Cache-Control": f"public, max-age={CACHE_SECONDS}",
         "Vary": "Accept, Accept-Language" if media == HTML else "Accept",
     }
+
+
+def remembered(request: Request, headers: dict[str, str]) -> Response | None:
+    """The document with these headers (its ETag) if it is in the app's result cache."""
+    cache: ResultCache = request.app.state.result_cache
+    answer = cache.get(("page", headers["ETag"]))
+    if answer is None:
+        return None
+    return Response(answer.body, media_type=answer.media_type, headers=dict(answer.headers))
+
+
+def remember(request: Request, response: Response) -> Response:
+    """``response`` (a complete 200 with an ETag), kept in the result cache for next time."""
+    etag = response.headers.get("etag")
+    if response.status_code == 200 and etag and isinstance(response.body, bytes):
+        headers = tuple((k, v) for k, v in response.headers.items() if k != "content-length")
+        media_type = response.headers.get("content-type", "")
+        cache: ResultCache = request.app.state.result_cache
+        cache.put(("page", etag), CachedAnswer(response.body, media_type, headers))
+    return response
 
 
 def not_modified(request: Request, headers: dict[str, str]) -> Response | None:

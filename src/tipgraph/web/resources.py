@@ -35,6 +35,8 @@ from tipgraph.web.pages import (
     not_found,
     not_modified,
     reader_of,
+    remember,
+    remembered,
     render,
 )
 from tipgraph.web.representations import alternates, choose, link_header, split_extension
@@ -104,15 +106,20 @@ def document(
     cached = not_modified(request, headers)
     if cached is not None:
         return cached
+    if (answer := remembered(request, headers)) is not None:
+        return answer
     if media != HTML:
-        return _rdf(reader, iri, media, headers)
-    return render(
+        return remember(request, _rdf(reader, iri, media, headers))
+    return remember(
         request,
-        "resource.html",
-        headers,
-        **_page(reader, iri, languages, _offset(start), _offset(end)),
-        alternates=twins,
-        lang=languages[0],
+        render(
+            request,
+            "resource.html",
+            headers,
+            **_page(reader, iri, languages, _offset(start), _offset(end)),
+            alternates=twins,
+            lang=languages[0],
+        ),
     )
 
 

@@ -14,6 +14,7 @@ from tipgraph.errors import NotAcceptable
 from tipgraph.evaluation import QueryRequest
 from tipgraph.namespaces import BASE, sparql_prologue
 from tipgraph.pool import QueryPool
+from tipgraph.result_cache import CachedAnswer, ResultCache, normalize_query
 from tipgraph.service import service_description
 from tipgraph.sparql import (
     MEDIA_TYPES,
@@ -148,6 +149,18 @@ async def sparql(request: Request) -> Response:
     }
     if request.method != "POST" and _matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=cache_headers)
+    cache: ResultCache = request.app.state.result_cache
+    key = (
+        version.manifest.version,
+        normalize_query(query.query),
+        accept,
+        query.format,
+        query.default_graphs,
+        query.named_graphs,
+        query.max_rows,
+    )
+    if (answer := cache.get(key)) is not None:
+        return Response(answer.body, media_type=answer.media_type, headers=cache_headers)
     pool: QueryPool = request.app.state.pool
     running = pool.submit(query)
     watcher = DisconnectWatcher(request.receive, running)
@@ -161,7 +174,9 @@ async def sparql(request: Request) -> Response:
     media_type = head.media_type.content_type
     if complete:
         watcher.stop()
-        return Response(b"".join(chunks), media_type=media_type, headers=cache_headers)
+        body = b"".join(chunks)
+        cache.put(key, CachedAnswer(body, media_type))
+        return Response(body, media_type=media_type, headers=cache_headers)
     return StreamedResult(running, chunks, watcher, media_type=media_type, headers=cache_headers)
 
 
