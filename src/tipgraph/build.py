@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from tipgraph.aggregates import Aggregates
 from tipgraph.catalog import write_downloads
 from tipgraph.config import Settings
 from tipgraph.conformance import (
@@ -97,6 +98,7 @@ def build_store(
                 _require(found)
             store.flush()
             store.optimize()
+            Aggregates.compute(store).write(folder)
             loaded_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             if dumps:
                 write_downloads(store, folder, loaded_at, progress)

@@ -15,6 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from tipgraph.aggregates import Aggregates
 from tipgraph.config import EndpointSettings
 from tipgraph.examples import load_examples
 from tipgraph.namespaces import compact_iri
@@ -71,6 +72,7 @@ def create_app(settings: EndpointSettings) -> FastAPI:
     app.state.endpoint_settings = settings
     app.state.store_version = version
     app.state.description = DatasetDescription.load(version)
+    app.state.aggregates = Aggregates.read(version.path)
     app.state.links = links
     app.state.result_cache = ResultCache(
         settings.result_cache_bytes, max_entry_bytes=settings.buffer_bytes

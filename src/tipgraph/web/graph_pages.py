@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
+from tipgraph.aggregates import Aggregates
 from tipgraph.describe import language_preference
 from tipgraph.errors import NotAcceptable
 from tipgraph.namespaces import ONTOLOGY, ONTOLOGY_GRAPH, SHAPES_GRAPH, graph_iri
@@ -144,7 +145,12 @@ def named_graph(name: str, request: Request, format: Format = None) -> Response:
     if media != HTML:
         return _graph_rdf(request, graph, media, headers)
     version: StoreVersion = request.app.state.store_version
-    types = reader.select(GRAPH_SUMMARY, graph=graph)
+    aggregates: Aggregates = request.app.state.aggregates
+    if aggregates.available:  # counted at load time
+        types = aggregates.graph_classes.get(graph, [])
+    else:  # a version built before the counts were saved
+        rows = reader.select(GRAPH_SUMMARY, graph=graph)
+        types = [(row["type"].value, int(row["n"].value)) for row in rows]
     return render(
         request,
         "graph.html",
@@ -152,6 +158,6 @@ def named_graph(name: str, request: Request, format: Format = None) -> Response:
         graph=graph,
         name=stem,
         triples=version.manifest.graphs.get(graph, 0),
-        types=[(row["type"].value, int(row["n"].value)) for row in types],
+        types=types,
         alternates=alternates(request.app.state.links.path(f"/graph/{stem}")),
     )

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
+from tipgraph.aggregates import Aggregates
 from tipgraph.describe import (
     FALLBACK_LANGUAGES,
     describe,
@@ -116,7 +117,7 @@ def document(
             request,
             "resource.html",
             headers,
-            **_page(reader, iri, languages, _offset(start), _offset(end)),
+            **_page(reader, request.app.state.aggregates, iri, languages, start, end),
             alternates=twins,
             lang=languages[0],
         ),
@@ -130,7 +131,12 @@ def _rdf(reader: StoreReader, iri: str, media: MediaType, headers: dict[str, str
 
 
 def _page(
-    reader: StoreReader, iri: str, languages: tuple[str, ...], start: int | None, end: int | None
+    reader: StoreReader,
+    aggregates: Aggregates,
+    iri: str,
+    languages: tuple[str, ...],
+    start: str | None,
+    end: str | None,
 ) -> dict[str, Any]:
     """What resource.html shows: the description and the sections its types call for."""
     description = describe(reader, iri, languages)
@@ -159,11 +165,19 @@ def _page(
     if f"{SKOS}Concept" in types:
         points = series(reader, iri, languages, limit=POINTS_LISTED)
         context["points"] = points
-        context["points_total"] = count_observations(reader, iri) if points else 0
+        context["points_total"] = (
+            (
+                aggregates.indicator_observations.get(iri, 0)
+                if aggregates.available
+                else count_observations(reader, iri)
+            )
+            if points
+            else 0
+        )
         context["charts"] = bar_charts(points)
     if f"{TIP}SourceText" in types:
         text = source_text(reader, iri) or ""
-        context["paragraphs"] = paragraphs(text, start, end)
+        context["paragraphs"] = paragraphs(text, _offset(start), _offset(end))
         # The text is shown as paragraphs: not a second time as a property.
         description.properties = [
             p for p in description.properties if p.predicate.node.value != f"{PROV}value"
