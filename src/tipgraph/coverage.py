@@ -108,10 +108,11 @@ SELECT ?source ?covering ?start ?end ?stated WHERE {
   {
     ?covering a qb:Observation ; tip:statedValue ?stated ; prov:wasDerivedFrom ?quote .
     ?quote oa:hasSource ?source ; oa:hasSelector ?position .
+    ?position a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
   } UNION {
     ?covering a tip:NonStatisticalNumeral ; oa:hasSource ?source ; oa:hasSelector ?position .
+    ?position a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
   }
-  ?position a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
 }
 """
 
