@@ -119,8 +119,17 @@ def merge_reports(shared: ValidationReport, parts: Sequence[ValidationReport]) -
     )
 
 
-def _order(result: ValidationResult) -> tuple[tuple[str, ...], str, str, str]:
-    return (result.files, result.focus_node, result.path or "", result.message)
+def _order(result: ValidationResult) -> tuple[object, ...]:
+    """Files, focus node, path, message, then the rest: a total order, so reports are stable."""
+    return (
+        result.files,
+        result.focus_node,
+        result.path or "",
+        result.message,
+        result.value or "",
+        result.shape or "",
+        result.severity.value,
+    )
 
 
 def to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Graph:
@@ -172,7 +181,7 @@ def validate(
             for triple in report_graph.cbd(node):
                 report_graph.remove(triple)
             report_graph.remove((None, SH.result, node))
-    results.sort(key=_order)
+    results = sorted(set(results), key=_order)  # two shapes may say the very same thing
     conforms = bool(conforms) or not any(r.severity is Severity.VIOLATION for r in results)
     report_graph.set(
         (
