@@ -56,7 +56,7 @@ CONSTRUCT {{ <{SAMPLE_AGENCY}> ?p ?o . ?s ?q <{SAMPLE_AGENCY}> . }}
 WHERE {{ {{ <{SAMPLE_AGENCY}> ?p ?o }} UNION {{ ?s ?q <{SAMPLE_AGENCY}> }} }}
 """
 
-# (e) A large result: 100,000 rows (the 1M-triple data set holds about 104,000 observations).
+# (e) A large result: up to 100,000 rows (the 1M-triple data set holds 71,666 observations).
 LARGE_RESULT = (
     PREFIXES
     + """\
