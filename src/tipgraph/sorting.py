@@ -34,12 +34,6 @@ def sorted_lines(
         yield from _unique(merged) if unique else merged
 
 
-def merge_sorted(runs: Iterable[Iterable[bytes]], *, unique: bool = False) -> Iterator[bytes]:
-    """Sorted iterables merged into one sorted stream; ``unique`` drops repeats."""
-    merged = heapq.merge(*runs)
-    return _unique(merged) if unique else merged
-
-
 def _unique(lines: Iterable[bytes]) -> Iterator[bytes]:
     return (line for line, _ in groupby(lines))
 
