@@ -77,7 +77,7 @@ def store_dir(built_store: StoreVersion) -> Path:
 @pytest.fixture(scope="session")
 def client(store_dir: Path) -> Iterator[TestClient]:
     """The app in-process (lifespan run: real worker processes on the real store)."""
-    app = create_app(EndpointSettings(store_dir=store_dir, workers=2, timeout=10, max_rows=5000))
+    app = create_app(EndpointSettings(store=store_dir, workers=2, timeout=10, max_rows=5000))
     with TestClient(app) as test_client:
         yield test_client
 

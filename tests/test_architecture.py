@@ -28,6 +28,7 @@ LAYERS = {
     "canonical": 1,
     "examples": 1,
     "build": 2,
+    "publish_remote": 2,
     "aggregates": 2,
     "progress": 2,
     "pool": 2,

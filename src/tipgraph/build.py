@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from tipgraph.aggregates import Aggregates
-from tipgraph.catalog import write_downloads
+from tipgraph.catalog import describe, write_downloads
 from tipgraph.config import Settings
 from tipgraph.conformance import (
     Plan,
@@ -21,11 +22,13 @@ from tipgraph.conformance import (
     input_files,
     validate_reports,
 )
-from tipgraph.dataset import rdf_files, source_text_quad, source_texts
+from tipgraph.dataset import parse_file, rdf_files, source_text_quad, source_texts
 from tipgraph.errors import DataNotValidError, StoreError
 from tipgraph.namespaces import SHAPES_GRAPH
+from tipgraph.publish_remote import publish
 from tipgraph.store.bulk import OnProgress, bulk_load, count_graph
 from tipgraph.store.location import DATABASE, Manifest, StoreLocation, StoreVersion
+from tipgraph.store.remote import RemoteStore
 from tipgraph.validation import Severity, ValidationResult
 
 log = logging.getLogger(__name__)
@@ -118,6 +121,66 @@ def build_store(
             validated=validate,
         )
         return location.activate(folder, manifest)
+
+
+def publish_to_service(
+    settings: Settings,
+    remote: RemoteStore,
+    *,
+    validate: bool = True,
+    data_paths: Iterable[Path] | None = None,
+    jobs: int | None = None,
+    progress: Progress = log.info,
+) -> Manifest:
+    """Validate the data (the rules across reports included) and load it into a SPARQL service
+    through the Graph Store Protocol, each graph replaced whole; the manifest goes last.
+
+    Files are parsed one at a time and sent as N-Triples in chunks: memory stays bounded.
+    """
+    started = time.perf_counter()
+    paths = [Path(p) for p in (data_paths or [settings.data_dir])]
+    sources = input_files(settings.ontology_dir, paths)
+    sources += [(file, SHAPES_GRAPH) for file in rdf_files(settings.shapes_dir)]
+    texts = source_texts(paths)
+    files = [f for f, _ in sources] + [text.path for text in texts]
+    if validate:
+        progress("validating")
+        report = validate_reports(
+            settings.ontology_dir,
+            settings.shapes_dir,
+            paths,
+            root=settings.root,
+            jobs=jobs or available_cores(),
+            progress=progress,
+        )
+        _require(report.results)
+    by_graph: dict[str, list[Path]] = {}
+    for file, graph in sources:
+        by_graph.setdefault(graph, []).append(file)
+
+    def statements(graph: str) -> Iterator[ox.Quad]:
+        for file in by_graph.get(graph, []):
+            yield from parse_file(file, graph)
+        yield from (source_text_quad(text) for text in texts if text.graph == graph)
+
+    graphs = sorted(set(by_graph) | {text.graph for text in texts})
+    manifest = publish(
+        remote,
+        ((graph, statements(graph)) for graph in graphs),
+        version=content_version(files, settings.root),
+        files=len(files),
+        validated=validate,
+        started=started,
+        progress=progress,
+    )
+    progress("describing the dataset")
+    with tempfile.TemporaryDirectory(prefix="tipgraph-describe-") as folder:
+        store = ox.Store(folder)  # the same files, bulk-loaded here to count what was sent
+        bulk_load(store, sources, threads=jobs or available_cores())
+        store.extend(map(source_text_quad, texts))
+        remote.write_manifest(manifest, describe(store, [], manifest.loaded_at))
+        del store
+    return manifest
 
 
 def _require(results: Sequence[ValidationResult]) -> None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from tipgraph.config import Settings
+from tipgraph.config import Settings, StoreTarget
 from tipgraph.errors import TipgraphError
 from tipgraph.progress import LoadBar
 
@@ -60,10 +62,17 @@ def _jobs_option(command: F) -> F:
     envvar="TIPGRAPH_ROOT",
     help="The tipgraph checkout (ontology/, shapes/, data/). Default: the current folder.",
 )
+@click.option(
+    "--graph-store",
+    metavar="URL",
+    envvar="TIPGRAPH_GRAPH_STORE",
+    help="With --store URL: the service's Graph Store Protocol URL, if not the one its layout "
+    "implies (Oxigraph …/query → …/store, Virtuoso …/sparql → …/sparql-graph-crud[-auth]).",
+)
 @click.pass_context
-def main(ctx: click.Context, root: Path | None) -> None:
+def main(ctx: click.Context, root: Path | None, graph_store: str | None) -> None:
     """tipgraph: facts about combating trafficking in human beings as Linked Open Data."""
-    ctx.obj = {"root": root}
+    ctx.obj = {"root": root, "graph_store": graph_store}
 
 
 @main.command()
@@ -232,16 +241,31 @@ def _store_option(command: F) -> F:
     return click.option(
         "--store",
         "store",
-        type=click.Path(file_okay=False, path_type=Path),
-        help="The store directory. Default: $TIPGRAPH_STORE, else .tipgraph/store in the checkout.",
+        metavar="DIR|URL",
+        help="The store: a directory (embedded Oxigraph), or the query URL of a SPARQL 1.1 "
+        "service (http://host:7878/query, http://user:password@host:8890/sparql). Default: "
+        "$TIPGRAPH_STORE, else .tipgraph/store in the checkout.",
     )(command)
 
 
-def _store_dir(ctx: click.Context, store: Path | None) -> Path:
-    from tipgraph.config import store_dir
+def _store_target(ctx: click.Context, store: str | Path | None) -> StoreTarget:
+    """The ``--store`` of a command: a directory, or a SPARQL service (RemoteConfig)."""
+    from tipgraph.config import store_target
 
     root: Path | None = ctx.obj["root"]
-    return store_dir(store, (root or Path.cwd()).resolve())
+    option = str(store) if store is not None else None
+    return store_target(option, (root or Path.cwd()).resolve(), graph_store=ctx.obj["graph_store"])
+
+
+def _store_dir(ctx: click.Context, store: str | Path | None) -> Path:
+    """The ``--store`` directory of a command that works on a directory only."""
+    target = _store_target(ctx, store)
+    if not isinstance(target, Path):
+        raise CouldNotRun(
+            f"{ctx.command_path} works on a store directory, not on a SPARQL service "
+            f"({target.query_url})."
+        )
+    return target
 
 
 def _progress(message: str) -> None:
@@ -266,7 +290,7 @@ def _progress(message: str) -> None:
 @click.pass_context
 def load(
     ctx: click.Context,
-    store: Path | None,
+    store: str | None,
     no_validate: bool,
     dumps: bool,
     jobs: int | None,
@@ -277,27 +301,38 @@ def load(
     PATHS are data folders or files (default: the checkout's data/). Progress goes to stderr.
     A failed or interrupted load leaves the previous store exactly as it was.
     """
-    from tipgraph.build import build_store
+    from tipgraph.build import build_store, publish_to_service
     from tipgraph.store.location import StoreLocation
+    from tipgraph.store.remote import LOAD_TIMEOUT, RemoteStore
 
     settings = _settings(ctx)
-    location = StoreLocation(_store_dir(ctx, store))
+    target = _store_target(ctx, store)
     bar = LoadBar(sys.stderr)
     try:
-        version = build_store(
-            settings,
-            location,
-            validate=not no_validate,
-            data_paths=_data_paths(settings, paths),
-            jobs=jobs,
-            dumps=dumps,
-            progress=bar.message,
-            on_load=bar.update,
-        )
+        if isinstance(target, Path):
+            manifest = build_store(
+                settings,
+                StoreLocation(target),
+                validate=not no_validate,
+                data_paths=_data_paths(settings, paths),
+                jobs=jobs,
+                dumps=dumps,
+                progress=bar.message,
+                on_load=bar.update,
+            ).manifest
+        else:
+            with RemoteStore.from_config(target, timeout=LOAD_TIMEOUT) as remote:
+                manifest = publish_to_service(
+                    settings,
+                    remote,
+                    validate=not no_validate,
+                    data_paths=_data_paths(settings, paths),
+                    jobs=jobs,
+                    progress=bar.message,
+                )
     except TipgraphError as error:
         bar.end()
         raise CouldNotRun(str(error)) from None
-    manifest = version.manifest
     click.echo(
         f"loaded {manifest.triples:,} triples in {len(manifest.graphs)} graphs from "
         f"{manifest.files} files in {manifest.seconds:.1f} s "
@@ -333,12 +368,13 @@ def query(
     query_text: str | None,
     query_file: Any,
     output_format: str,
-    store: Path | None,
+    store: str | None,
 ) -> None:
     """Run a SPARQL query on the store. The prefixes of README are predeclared.
 
-    The default graph is the union of all graphs, as on the endpoint. Exit 2 if the query does
-    not parse or the store is missing.
+    The default graph is the union of all graphs, as on the endpoint; on a SPARQL service, the
+    union of the graphs tipgraph loaded there. Exit 2 if the query does not parse or the store
+    is missing (or the service cannot be reached).
     """
     from tipgraph.table import run_query
 
@@ -346,7 +382,7 @@ def query(
         raise click.UsageError("give the query as an argument or with -f FILE (one of them).")
     text = query_text if query_text is not None else query_file.read()
     try:
-        run_query(_store_dir(ctx, store), text, output_format, sys.stdout.buffer)
+        run_query(_store_target(ctx, store), text, output_format, sys.stdout.buffer)
     except TipgraphError as error:
         raise CouldNotRun(str(error)) from None
 
@@ -370,35 +406,58 @@ def query(
 @_store_option
 @click.pass_context
 def dump(
-    ctx: click.Context, dump_format: str, compress: bool, output: Path | None, store: Path | None
+    ctx: click.Context, dump_format: str, compress: bool, output: Path | None, store: str | None
 ) -> None:
     """Write the whole current store as deterministic dumps: equal data, equal bytes.
 
     By default every format, plain and gzipped, with SHA256SUMS and dumps.json, into a folder.
     """
-    from tipgraph.export import BY_NAME, write_dump, write_dumps
     from tipgraph.table import open_store
 
+    target = _store_target(ctx, store)
     try:
-        database = open_store(_store_dir(ctx, store))
-        if dump_format == "all":
-            folder = output or Path("dumps")
-            files = write_dumps(database, folder, _progress)
-            click.echo(f"wrote {len(files)} files, SHA256SUMS and dumps.json to {folder}", err=True)
-            return
-        chosen = BY_NAME[dump_format]
-        if output is None:
-            count = write_dump(database, chosen, sys.stdout.buffer, compress)
-        else:
-            if output.is_dir():
-                output = output / (chosen.file_name + (".gz" if compress else ""))
-            with output.open("wb") as stream:
-                count = write_dump(database, chosen, stream, compress)
-        click.echo(f"wrote {count:,} {chosen.unit} to {output or 'stdout'}", err=True)
+        with contextlib.ExitStack() as stack:
+            if isinstance(target, Path):
+                database = open_store(target)
+            else:
+                database = stack.enter_context(_copy_of_service(target))
+            _write_dumps(database, dump_format, compress, output)
     except OSError as error:
         raise CouldNotRun(f"cannot write the dump ({error})") from None
     except TipgraphError as error:
         raise CouldNotRun(str(error)) from None
+
+
+@contextlib.contextmanager
+def _copy_of_service(target: Any) -> Iterator[Any]:
+    """A temporary embedded copy of what tipgraph loaded into a SPARQL service."""
+    from tipgraph.export import copy_of_service
+    from tipgraph.store.remote import LOAD_TIMEOUT, RemoteStore
+
+    with tempfile.TemporaryDirectory(prefix="tipgraph-dump-") as folder:
+        with RemoteStore.from_config(target, timeout=LOAD_TIMEOUT) as remote:
+            _progress(f"reading the graphs of {target.query_url}")
+            database = copy_of_service(remote, Path(folder))
+        yield database
+
+
+def _write_dumps(database: Any, dump_format: str, compress: bool, output: Path | None) -> None:
+    from tipgraph.export import BY_NAME, write_dump, write_dumps
+
+    if dump_format == "all":
+        folder = output or Path("dumps")
+        files = write_dumps(database, folder, _progress)
+        click.echo(f"wrote {len(files)} files, SHA256SUMS and dumps.json to {folder}", err=True)
+        return
+    chosen = BY_NAME[dump_format]
+    if output is None:
+        count = write_dump(database, chosen, sys.stdout.buffer, compress)
+    else:
+        if output.is_dir():
+            output = output / (chosen.file_name + (".gz" if compress else ""))
+        with output.open("wb") as stream:
+            count = write_dump(database, chosen, stream, compress)
+    click.echo(f"wrote {count:,} {chosen.unit} to {output or 'stdout'}", err=True)
 
 
 @main.command()
@@ -424,7 +483,8 @@ def dump(
     default=2,
     show_default=True,
     type=click.IntRange(min=1),
-    help="Query worker processes (each holds the store open read-only).",
+    help="Query worker processes (each holds the store open read-only, or forwards queries "
+    "to the SPARQL service).",
 )
 @click.option(
     "--queue",
@@ -459,7 +519,7 @@ def serve(
     ctx: click.Context,
     host: str,
     port: int,
-    store: Path | None,
+    store: str | None,
     timeout: float,
     max_rows: int,
     workers: int,
@@ -472,7 +532,8 @@ def serve(
     """Serve the store: linked-data pages, downloads and a read-only SPARQL 1.1 endpoint.
 
     Every IRI of the dataset resolves here (https://w3id.org/tipgraph/id/x is /id/x). If the
-    store is empty, the checkout's data is validated and loaded into it first.
+    store directory is empty, the checkout's data is validated and loaded into it first; a
+    SPARQL service (--store URL) is only read: load it with `tipgraph load --store URL`.
     """
     import uvicorn
 
@@ -481,13 +542,15 @@ def serve(
     from tipgraph.store.location import StoreLocation
     from tipgraph.web.app import create_app
 
-    location = StoreLocation(_store_dir(ctx, store))
+    target = _store_target(ctx, store)
     try:
-        if location.current() is None:
-            click.echo(f"no store in {location.path} yet: loading the data first", err=True)
-            build_store(_settings(ctx), location, progress=_progress)
+        if isinstance(target, Path):
+            location = StoreLocation(target)
+            if location.current() is None:
+                click.echo(f"no store in {location.path} yet: loading the data first", err=True)
+                build_store(_settings(ctx), location, progress=_progress)
         settings = EndpointSettings(
-            store_dir=location.path,
+            store=target,
             timeout=timeout,
             max_rows=max_rows,
             workers=workers,

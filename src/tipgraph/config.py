@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from tipgraph.errors import DataLayoutError
 
@@ -48,10 +49,26 @@ DEFAULT_STORE = Path(".tipgraph") / "store"
 
 
 @dataclass(frozen=True)
+class RemoteConfig:
+    """A SPARQL 1.1 service used as the store (``--store URL``).
+
+    ``query_url`` answers the SPARQL 1.1 Protocol; ``graph_store_url`` the Graph Store HTTP
+    Protocol (loading, reading whole graphs), None when no known layout gives it. Credentials
+    come in a URL's userinfo (``http://user:password@host/…``).
+    """
+
+    query_url: str
+    graph_store_url: str | None = None
+
+
+StoreTarget = Path | RemoteConfig
+
+
+@dataclass(frozen=True)
 class EndpointSettings:
     """How the public endpoint runs: the store it serves and the limits it enforces."""
 
-    store_dir: Path
+    store: StoreTarget
     timeout: float = 30.0
     max_rows: int = 100_000
     workers: int = 2
@@ -62,6 +79,8 @@ class EndpointSettings:
     cache_seconds: int = 300
     # The answers kept in memory (complete results up to buffer_bytes each, and pages).
     result_cache_bytes: int = 64 << 20
+    # With a SPARQL service as the store: how often its manifest is read to notice a new load.
+    refresh_seconds: float = 10.0
     # Where the dataset's base IRI is published (behind a proxy, or at the w3id address); pages
     # link IRIs under the base to it. None: links stay relative to this server's root.
     base_url: str | None = None
@@ -77,3 +96,45 @@ def store_dir(option: Path | None, root: Path, environ: Mapping[str, str] | None
     if env.get("TIPGRAPH_STORE"):
         return Path(env["TIPGRAPH_STORE"]).resolve()
     return root / DEFAULT_STORE
+
+
+def is_url(value: str) -> bool:
+    """Whether a ``--store`` value names a SPARQL service rather than a directory."""
+    return value.strip().lower().startswith(("http://", "https://"))
+
+
+def store_target(
+    option: str | None,
+    root: Path,
+    environ: Mapping[str, str] | None = None,
+    graph_store: str | None = None,
+) -> StoreTarget:
+    """The store: ``--store``, then ``TIPGRAPH_STORE``, then ``<root>/.tipgraph/store``.
+
+    An ``http(s)`` URL is a SPARQL service's query endpoint; its Graph Store URL is
+    ``graph_store`` (``--graph-store``), then ``TIPGRAPH_GRAPH_STORE``, then the one its layout
+    implies (:func:`default_graph_store`). Anything else is a directory.
+    """
+    env = os.environ if environ is None else environ
+    value = option or env.get("TIPGRAPH_STORE") or None
+    if value is None:
+        return root / DEFAULT_STORE
+    if not is_url(value):
+        return Path(value).resolve()
+    chosen = graph_store or env.get("TIPGRAPH_GRAPH_STORE") or default_graph_store(value)
+    return RemoteConfig(query_url=value.strip(), graph_store_url=chosen)
+
+
+def default_graph_store(query_url: str) -> str | None:
+    """The Graph Store URL of a well-known layout: Oxigraph's ``…/query`` → ``…/store``;
+    Virtuoso's ``…/sparql`` → ``…/sparql-graph-crud``, or ``…/sparql-graph-crud-auth`` (which
+    asks for credentials, with HTTP Digest) when the URL carries a user. None otherwise."""
+    parts = urlsplit(query_url.strip())
+    path = parts.path.rstrip("/")
+    if path.endswith("/query"):
+        path = path.removesuffix("/query") + "/store"
+    elif path.endswith("/sparql"):
+        path += "-graph-crud-auth" if parts.username else "-graph-crud"
+    else:
+        return None
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))

@@ -48,7 +48,6 @@ SELECT $s ?label ?description WHERE {{
   {{ $s {LABEL} ?label }} UNION {{ $s {DESCRIPTION} ?description }}
 }}"""
 LABEL_OF = f"SELECT $s ?label WHERE {{ $s {LABEL} ?label }}"
-OUTGOING_TRIPLES = "CONSTRUCT { $s ?p ?o } WHERE { $s ?p ?o }"
 CBD_LIMIT = 100_000  # triples: a description is a page, not a dump
 
 
@@ -149,16 +148,7 @@ def label_of(reader: StoreReader, iri: str, languages: Sequence[str]) -> str | N
 def resource_triples(reader: StoreReader, iri: str) -> list[ox.Triple]:
     """The resource's concise bounded description: its triples, and those of the blank nodes
     they reach, transitively (RDF lists, nested structures), sorted."""
-    triples: set[ox.Triple] = set()
-    pending: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri)]
-    seen: set[ox.NamedNode | ox.BlankNode] = set(pending)
-    while pending and len(triples) < CBD_LIMIT:
-        for triple in reader.construct_about(OUTGOING_TRIPLES, pending.pop()):
-            triples.add(triple)
-            if isinstance(triple.object, ox.BlankNode) and triple.object not in seen:
-                seen.add(triple.object)
-                pending.append(triple.object)
-    return sorted(triples, key=str)
+    return sorted(reader.bounded_description(iri, CBD_LIMIT), key=str)
 
 
 def labels(rows: Iterable[dict[str, Node]], key: str, languages: Sequence[str]) -> dict[str, str]:

@@ -7,8 +7,11 @@ over ``max_rows`` is an error rather than a silently truncated answer.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,7 +26,10 @@ from tipgraph.sparql import (
     media_types_for,
     names_dataset,
     negotiate,
+    query_kind,
+    with_prologue,
 )
+from tipgraph.store.remote import Answer, RemoteStore, Solution
 
 
 class Output(Protocol):
@@ -116,24 +122,147 @@ class PreparedQuery:
 
     def write(self, output: Output) -> int:
         """Serialise the whole result to ``output``; return its rows (or triples)."""
-        result, media, cap = self._result, self.head.media_type, self._max_rows
-        if isinstance(result, ox.QueryBoolean):
-            assert media.results_format is not None
-            result.serialize(output, format=media.results_format)  # type: ignore[arg-type]
-            output.flush()
-            return 1
-        if isinstance(result, ox.QuerySolutions):
-            assert media.results_format is not None
-            counter = RowCounter(output, media.results_format, cap)
-            # pyoxigraph only needs write() and flush(), which any Output has.
-            result.serialize(counter, format=media.results_format)  # type: ignore[arg-type]
-            counter.flush()
-            return counter.rows
-        assert media.rdf_format is not None
-        triples = CappedTriples(result, cap)
-        ox.serialize(triples, output, media.rdf_format, prefixes=_prefixes(media))  # type: ignore[arg-type]
+        return write_result(self._result, self.head.media_type, self._max_rows, output)
+
+
+def write_result(
+    result: ox.QueryBoolean | ox.QuerySolutions | Iterator[ox.Triple],
+    media: MediaType,
+    cap: int | None,
+    output: Output,
+) -> int:
+    """Serialise ``result`` to ``output`` with pyoxigraph's serialisers; return its rows (or
+    triples), raising ResultTooLarge past ``cap``."""
+    if isinstance(result, ox.QueryBoolean):
+        assert media.results_format is not None
+        result.serialize(output, format=media.results_format)  # type: ignore[arg-type]
         output.flush()
-        return triples.count
+        return 1
+    if isinstance(result, ox.QuerySolutions):
+        assert media.results_format is not None
+        counter = RowCounter(output, media.results_format, cap)
+        # pyoxigraph only needs write() and flush(), which any Output has.
+        result.serialize(counter, format=media.results_format)  # type: ignore[arg-type]
+        counter.flush()
+        return counter.rows
+    assert media.rdf_format is not None
+    triples = CappedTriples(result, cap)
+    ox.serialize(triples, output, media.rdf_format, prefixes=_prefixes(media))  # type: ignore[arg-type]
+    output.flush()
+    return triples.count
+
+
+class RemotePreparedQuery:
+    """A query sent to a SPARQL service, its answer open: what :class:`PreparedQuery` is for the
+    embedded store, with the same head, formats, row cap and predeclared prefixes.
+
+    The service's answer is read (SPARQL XML, Turtle) and written again by pyoxigraph, so every
+    format tipgraph offers is offered (Virtuoso writes no N-Quads or TriG), the row cap holds,
+    and the bytes match the embedded store's. Without a dataset of its own (FROM, or the
+    protocol's), the query gets the loaded ``graphs`` as its default graph (their union, as on
+    the embedded store) and as its named graphs, whatever the server's own defaults.
+    """
+
+    def __init__(self, remote: RemoteStore, request: QueryRequest, graphs: Sequence[str]) -> None:
+        kind = query_kind(request.query)
+        if kind is not None:
+            choose_media_type(request, kind)  # refuse an unacceptable format before sending
+        default, named = remote_dataset(request, graphs)
+        self._exit = contextlib.ExitStack()
+        try:
+            self._answer: Answer = self._exit.enter_context(
+                remote.query(with_prologue(request.query, PREFIXES), kind, default, named)
+            )
+            actual = self._answer.result_kind()
+            self.head = ResultHead(actual, choose_media_type(request, actual))
+        except BaseException:
+            self._exit.close()
+            raise
+        self._max_rows = request.max_rows
+
+    def write(self, output: Output) -> int:
+        """Serialise the whole answer to ``output``; return its rows (or triples)."""
+        try:
+            result: ox.QueryBoolean | ox.QuerySolutions | Iterator[ox.Triple]
+            if self.head.kind is ResultKind.BOOLEAN:
+                body = json.dumps({"head": {}, "boolean": self._answer.boolean()})
+                result = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+            elif self.head.kind is ResultKind.SOLUTIONS:
+                variables, solutions = self._answer.variables_and_solutions()
+                source = io.BufferedReader(_JsonResults(variables, solutions))
+                result = ox.parse_query_results(source, ox.QueryResultsFormat.JSON)
+            else:
+                result = self._answer.triples()
+            return write_result(result, self.head.media_type, self._max_rows, output)
+        finally:
+            self._exit.close()
+
+    def close(self) -> None:
+        self._exit.close()
+
+
+def remote_dataset(
+    request: QueryRequest, graphs: Sequence[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The protocol dataset to send with ``request`` to a SPARQL service: the client's, else
+    none when the query names its own (FROM), else the loaded graphs as both the default
+    graph (their union) and the named graphs."""
+    if request.default_graphs or request.named_graphs:
+        try:
+            for iri in (*request.default_graphs, *request.named_graphs):
+                ox.NamedNode(iri)
+        except ValueError as error:
+            raise QueryError(
+                f"a default-graph-uri or named-graph-uri is not an IRI: {error}"
+            ) from None
+        return request.default_graphs, request.named_graphs
+    if names_dataset(request.query):
+        return (), ()
+    return tuple(graphs), tuple(graphs)
+
+
+class _JsonResults(io.RawIOBase):
+    """Solutions written as SPARQL JSON as they are read, for pyoxigraph's parser."""
+
+    def __init__(self, variables: list[str], solutions: Iterator[Solution]) -> None:
+        self._parts = self._generate(variables, solutions)
+        self._pending = b""
+
+    @staticmethod
+    def _generate(variables: list[str], solutions: Iterator[Solution]) -> Iterator[bytes]:
+        yield b'{"head":{"vars":' + json.dumps(variables).encode() + b'},"results":{"bindings":['
+        separator = b""
+        for solution in solutions:
+            row = {name: _json_term(term) for name, term in solution.items()}
+            yield separator + json.dumps(row, ensure_ascii=False).encode()
+            separator = b","
+        yield b"]}}"
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self._pending:
+            part = next(self._parts, None)
+            if part is None:
+                return 0
+            self._pending = part
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if term.language:
+        return {"type": "literal", "value": term.value, "xml:lang": term.language}
+    if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+        return {"type": "literal", "value": term.value}
+    return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
 
 
 def _prefixes(media: MediaType) -> dict[str, str] | None:
@@ -143,7 +272,7 @@ def _prefixes(media: MediaType) -> dict[str, str] | None:
 class CappedTriples(Iterator[ox.Triple]):
     """The triples of a graph result, raising ResultTooLarge past ``cap``."""
 
-    def __init__(self, triples: ox.QueryTriples, cap: int | None) -> None:
+    def __init__(self, triples: Iterator[ox.Triple], cap: int | None) -> None:
         self._triples = triples
         self._cap = cap
         self.count = 0

@@ -19,7 +19,9 @@ import pyoxigraph as ox
 
 from tipgraph.canonical import canonical_lines
 from tipgraph.namespaces import PREFIXES, sparql_prologue
+from tipgraph.publish_remote import quads_of
 from tipgraph.sorting import sorted_lines
+from tipgraph.store.remote import RemoteStore
 
 DUMPS = "dumps"  # the folder of a store version that holds them
 STEM = "tipgraph"
@@ -338,3 +340,12 @@ def write_dump(store: ox.Store, dump: DumpFormat, stream: BinaryIO, compress: bo
         return write_statistics_csv(store, stream)
     with tempfile.TemporaryDirectory(prefix="tipgraph-dump-") as folder:
         return write_rdf(write_canonical(store, Path(folder)), dump, stream)
+
+
+def copy_of_service(remote: RemoteStore, folder: Path) -> ox.Store:
+    """An embedded store in ``folder`` holding what tipgraph loaded into a SPARQL service, graph
+    by graph (streamed: the dumps are then written as from any store)."""
+    store = ox.Store(str(folder))
+    store.bulk_extend(quads_of(remote))
+    store.flush()
+    return store

@@ -11,6 +11,9 @@ SHAPES = f"{BASE}shapes#"
 
 ONTOLOGY_GRAPH = f"{GRAPH}ontology"
 SHAPES_GRAPH = f"{GRAPH}shapes"
+# On a SPARQL service used as the store: what the last `tipgraph load` put there (its manifest
+# and the dataset description), written last. Not part of the dataset's default graph.
+LOAD_GRAPH = f"{GRAPH}load"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

@@ -30,7 +30,7 @@ from tipgraph import errors
 from tipgraph.config import EndpointSettings
 from tipgraph.evaluation import QueryRequest, ResultHead
 from tipgraph.sparql import BY_NAME, ResultKind
-from tipgraph.worker import error_body, worker_main
+from tipgraph.worker import RemoteTarget, error_body, worker_main
 
 log = logging.getLogger(__name__)
 # Chunks a slow client may leave unread before the worker is made to wait (flow control).
@@ -180,7 +180,7 @@ class _Worker:
         requests_child, self.requests = context.Pipe(duplex=False)
         self.process: BaseProcess = context.Process(
             target=worker_main,
-            args=(str(pool.database), requests_child, results_child),
+            args=(pool.target, requests_child, results_child),
             name="tipgraph-query-worker",
             daemon=True,
         )
@@ -249,10 +249,13 @@ class _Worker:
 
 
 class QueryPool:
-    """Worker processes evaluating queries on one read-only store; use as an async context."""
+    """Worker processes evaluating queries on one read-only store (or forwarding them to a
+    SPARQL service: a :class:`~tipgraph.worker.RemoteTarget`); use as an async context."""
 
-    def __init__(self, database: Path, settings: EndpointSettings) -> None:
-        self.database = database
+    def __init__(self, database: Path | RemoteTarget, settings: EndpointSettings) -> None:
+        self.target: str | RemoteTarget = (
+            database if isinstance(database, RemoteTarget) else str(database)
+        )
         self.settings = settings
         self.loop = asyncio.get_running_loop()
         self._workers: list[_Worker] = []

@@ -287,3 +287,112 @@ def names_dataset(query: str) -> bool:
         match.lastgroup == "word" and match[0].upper() == "FROM"
         for match in TOKEN.finditer(unescape_codepoints(query))
     )
+
+
+# The query forms, by their keyword, and the kind of result each gives.
+FORMS = {
+    "SELECT": ResultKind.SOLUTIONS,
+    "ASK": ResultKind.BOOLEAN,
+    "CONSTRUCT": ResultKind.GRAPH,
+    "DESCRIBE": ResultKind.GRAPH,
+}
+
+
+def query_kind(query: str) -> ResultKind | None:
+    """The kind of result ``query`` gives, from its form's keyword (None: no form found).
+
+    For queries sent to a SPARQL service, whose answer must be asked for in a format before
+    it is known; the service still parses the query (a malformed one is its 400).
+    """
+    for match in TOKEN.finditer(unescape_codepoints(query)):
+        if match.lastgroup == "word" and match[0].upper() in FORMS:
+            return FORMS[match[0].upper()]
+    return None
+
+
+def declared_prefixes(query: str) -> set[str]:
+    """The prefixes the query declares itself with ``PREFIX name:``."""
+    declared: set[str] = set()
+    after_prefix = False
+    for match in TOKEN.finditer(unescape_codepoints(query)):
+        if after_prefix and match.lastgroup == "name":
+            declared.add(match[0].partition(":")[0])
+        after_prefix = match.lastgroup == "word" and match[0].upper() == "PREFIX"
+    return declared
+
+
+def with_prologue(query: str, prefixes: dict[str, str]) -> str:
+    """``query`` with ``PREFIX`` declarations for the ``prefixes`` it does not declare itself.
+
+    What pyoxigraph's ``prefixes=`` does for the embedded store, for a SPARQL service. The
+    declarations go on the query's first line, so a server's line numbers stay the user's.
+    """
+    own = declared_prefixes(query)
+    prologue = "".join(
+        f"PREFIX {name}: <{iri}> " for name, iri in prefixes.items() if name not in own
+    )
+    return prologue + query
+
+
+def bind_values(query: str, bindings: dict[str, ox.NamedNode]) -> str:
+    """``query`` with each variable of ``bindings`` bound to its IRI by a ``VALUES`` block at the
+    start of the query's WHERE group and of every subquery's, so it constrains the pattern as
+    pyoxigraph's substitutions do (a trailing VALUES clause would be joined only after GROUP BY
+    and after a subquery's LIMIT). The terms are written by pyoxigraph, never spliced as text.
+
+    A query without such a group (``DESCRIBE <iri>``, ``CONSTRUCT WHERE``) gets the trailing
+    VALUES clause instead.
+    """
+    if not bindings:
+        return query
+    names = " ".join(f"?{name}" for name in bindings)
+    terms = " ".join(str(ox.NamedNode(term.value)) for term in bindings.values())
+    block = f" VALUES ({names}) {{ ({terms}) }} "
+    positions = _where_groups(query)
+    if not positions:
+        return f"{query}\n{block}"
+    pieces, start = [], 0
+    for position in positions:
+        pieces += [query[start:position], block]
+        start = position
+    pieces.append(query[start:])
+    return "".join(pieces)
+
+
+def _where_groups(query: str) -> list[int]:
+    """The offsets just after the ``{`` that opens the WHERE group of the query and of each
+    subquery (found between tokens, so braces in strings, IRIs and comments do not count)."""
+    positions: list[int] = []
+    form: str | None = None  # a form keyword whose WHERE group is still ahead
+    parens = 0  # brackets opened since the keyword (an EXISTS { … } in a projection)
+    template = 0  # a CONSTRUCT template being skipped: its brace depth
+    position = 0
+    for match in (*TOKEN.finditer(query), None):
+        end = len(query) if match is None else match.start()
+        for offset in range(position, end):
+            character = query[offset]
+            if form is None:
+                continue
+            if template:
+                template += {"{": 1, "}": -1}.get(character, 0)
+                if not template:
+                    form = "SELECT"  # the template is behind: the next group is the WHERE
+            elif character == "(":
+                parens += 1
+            elif character == ")":
+                parens -= 1
+            elif character == "{" and parens <= 0:
+                if form == "CONSTRUCT":
+                    template = 1
+                else:
+                    positions.append(offset + 1)
+                    form = None
+        if match is None:
+            break
+        position = match.end()
+        word = match[0].upper() if match.lastgroup == "word" else None
+        if word in FORMS:
+            form, parens, template = word, 0, 0
+        elif word == "WHERE" and form == "CONSTRUCT" and not template:
+            form = None  # CONSTRUCT WHERE { … }: its group is its template, triples only
+    return positions

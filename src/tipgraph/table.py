@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Callable, Iterator
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
 
+from tipgraph.config import RemoteConfig, StoreTarget
 from tipgraph.errors import StoreError
-from tipgraph.evaluation import PreparedQuery, QueryRequest
+from tipgraph.evaluation import PreparedQuery, QueryRequest, RemotePreparedQuery
 from tipgraph.namespaces import compact_iri
 from tipgraph.sparql import ResultKind
 from tipgraph.store.location import StoreLocation
+from tipgraph.store.remote import RemoteStore
 
 FORMAT_NAMES = {"turtle": "ttl"}
 
@@ -27,17 +31,37 @@ def open_store(store_dir: Path) -> ox.Store:
         raise StoreError(f"{version.database}: cannot open the store ({error}).") from None
 
 
-def run_query(store_dir: Path, query: str, output_format: str, output: IO[bytes]) -> None:
-    """Evaluate ``query`` (tipgraph's prefixes are predeclared) and write it to ``output``."""
-    store = open_store(store_dir)
-    text = query
+Prepare = Callable[[QueryRequest], PreparedQuery | RemotePreparedQuery]
+
+
+@contextlib.contextmanager
+def _preparer(target: StoreTarget) -> Iterator[Prepare]:
+    """A function preparing a request on the store: on disk, or sent to a SPARQL service."""
+    if isinstance(target, RemoteConfig):
+        with RemoteStore.from_config(target) as remote:
+            graphs = tuple(remote.require_manifest().graphs)
+            yield lambda request: RemotePreparedQuery(remote, request, graphs)
+        return
+    store = open_store(target)
+    yield lambda request: PreparedQuery(store, request)
+
+
+def run_query(target: StoreTarget, query: str, output_format: str, output: IO[bytes]) -> None:
+    """Evaluate ``query`` (tipgraph's prefixes are predeclared) and write it to ``output``.
+
+    On a SPARQL service (``target`` a RemoteConfig) the query goes to the service, over the
+    graphs the last load put there, and its answer is written in the same formats.
+    """
+    with _preparer(target) as prepare:
+        _run(prepare, query, output_format, output)
+
+
+def _run(prepare: Prepare, text: str, output_format: str, output: IO[bytes]) -> None:
     if output_format != "table":
         request = QueryRequest(text, format=FORMAT_NAMES.get(output_format, output_format))
-        PreparedQuery(store, request).write(output)
+        prepare(request).write(output)
         return
-    prepared = PreparedQuery(
-        store, QueryRequest(text, accept="application/sparql-results+json, text/turtle")
-    )
+    prepared = prepare(QueryRequest(text, accept="application/sparql-results+json, text/turtle"))
     if prepared.head.kind is ResultKind.GRAPH:
         prepared.write(output)
         return

@@ -11,10 +11,13 @@ import ctypes
 import json
 import multiprocessing.connection
 import signal
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from tipgraph import errors
-from tipgraph.evaluation import PreparedQuery, QueryRequest, ResultHead
+from tipgraph.config import RemoteConfig
+from tipgraph.evaluation import PreparedQuery, QueryRequest, RemotePreparedQuery, ResultHead
 
 CHUNK_BYTES = 256 * 1024
 
@@ -84,29 +87,67 @@ def cut_network() -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class RemoteTarget:
+    """What a worker forwards queries to instead of a store on disk: a SPARQL service, the
+    graphs of the load it serves, and how long to wait for the service."""
+
+    config: RemoteConfig
+    graphs: tuple[str, ...]
+    timeout: float
+
+
 def worker_main(
-    store_path: str,
+    target: str | RemoteTarget,
     requests: multiprocessing.connection.Connection,
     conn: multiprocessing.connection.Connection,
 ) -> None:
-    """Answer queries from ``requests`` on ``conn`` until it closes. Runs in a worker process."""
+    """Answer queries from ``requests`` on ``conn`` until it closes. Runs in a worker process.
+
+    ``target`` is a store directory, opened read-only; or a SPARQL service, which the worker
+    needs the network to reach (so it stays out of an empty network namespace: the SERVICE
+    check is what keeps queries from other hosts).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    if isinstance(target, RemoteTarget):
+        _forward(target, requests, conn)
+        return
     isolated = cut_network()
     import pyoxigraph as ox
 
     try:
-        store = ox.Store.read_only(store_path)
+        store = ox.Store.read_only(target)
     except OSError as error:
-        _send_json(conn, b"E", {"type": "StoreError", "message": f"{store_path}: {error}"})
+        _send_json(conn, b"E", {"type": "StoreError", "message": f"{target}: {error}"})
         return
     conn.send_bytes(b"R1" if isolated else b"R0")
+    _serve(lambda request: PreparedQuery(store, request), requests, conn)
+
+
+def _forward(
+    target: RemoteTarget,
+    requests: multiprocessing.connection.Connection,
+    conn: multiprocessing.connection.Connection,
+) -> None:
+    from tipgraph.store.remote import RemoteStore
+
+    with RemoteStore.from_config(target.config, timeout=target.timeout) as remote:
+        conn.send_bytes(b"R0")
+        _serve(lambda request: RemotePreparedQuery(remote, request, target.graphs), requests, conn)
+
+
+def _serve(
+    prepare: Callable[[QueryRequest], PreparedQuery | RemotePreparedQuery],
+    requests: multiprocessing.connection.Connection,
+    conn: multiprocessing.connection.Connection,
+) -> None:
     while True:
         try:
             request: QueryRequest = requests.recv()
         except (EOFError, OSError):
             return
         try:
-            prepared = PreparedQuery(store, request)
+            prepared = prepare(request)
             output = _PipeOutput(conn, prepared.head)
             output.finish(prepared.write(output))
         except errors.QueryError as error:

@@ -49,7 +49,7 @@ def hostile_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestCli
         ttl.write(HOSTILE)
     location = StoreLocation(root / "store")
     build_store(Settings.load(root=root), location, validate=False, progress=lambda _: None)
-    app = create_app(EndpointSettings(store_dir=root / "store", workers=1))
+    app = create_app(EndpointSettings(store=root / "store", workers=1))
     with TestClient(app) as client:
         yield client
 

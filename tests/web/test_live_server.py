@@ -219,7 +219,7 @@ def test_workers_reach_no_network_even_past_the_service_check(
     query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
 
     async def run() -> tuple[bool, str]:
-        settings = EndpointSettings(store_dir=built_store.path.parent, workers=1, timeout=10)
+        settings = EndpointSettings(store=built_store.path.parent, workers=1, timeout=10)
         async with QueryPool(built_store.database, settings) as pool:
             running = pool.submit(QueryRequest(query))
             try:

@@ -15,7 +15,7 @@ from tipgraph.config import EndpointSettings
 from tipgraph.describe import resource_triples
 from tipgraph.namespaces import BASE, ID
 from tipgraph.store.location import StoreVersion
-from tipgraph.store.reader import StoreReader
+from tipgraph.store.reader import EmbeddedReader
 from tipgraph.web.app import create_app
 
 RDF_FORMATS = {
@@ -276,7 +276,7 @@ def test_named_graphs_resolve(client: TestClient) -> None:
 
 def test_a_base_url_makes_links_point_to_the_public_address(store_dir: Path) -> None:
     app = create_app(
-        EndpointSettings(store_dir=store_dir, workers=1, base_url="https://example.org/tipgraph")
+        EndpointSettings(store=store_dir, workers=1, base_url="https://example.org/tipgraph")
     )
     with TestClient(app) as client:
         html = client.get(local(MIA), headers={"Accept": BROWSER}).text
@@ -334,7 +334,7 @@ def test_rdf_does_not_vary_by_language(client: TestClient) -> None:
 
 
 def test_a_description_follows_blank_nodes_all_the_way(built_store: StoreVersion) -> None:
-    reader = StoreReader(built_store.database)
+    reader = EmbeddedReader(built_store.database)
     triples = resource_triples(reader, f"{BASE}shapes#ObservationShape")
     blanks = {t.object for t in triples if isinstance(t.object, ox.BlankNode)}
     described = {t.subject for t in triples}
@@ -349,7 +349,7 @@ def test_named_graphs_stream_as_turtle(client: TestClient, built_store: StoreVer
 
 
 def test_a_root_path_prefixes_every_server_path(store_dir: Path) -> None:
-    app = create_app(EndpointSettings(store_dir=store_dir, workers=1, root_path="/tipgraph"))
+    app = create_app(EndpointSettings(store=store_dir, workers=1, root_path="/tipgraph"))
     with TestClient(app) as client:
         moved = client.get("/id/agency/mia", follow_redirects=False)
         page = client.get("/doc/agency/mia", headers={"Accept": BROWSER})

@@ -1,10 +1,11 @@
-"""Read-only access to one store version for pages: fixed queries with IRIs bound as terms."""
+"""Read-only access to the store for pages: fixed queries with IRIs bound as terms."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -51,7 +52,49 @@ def to_node(term: object) -> Node:
     return Node("literal", str(term))
 
 
-class StoreReader:
+class StoreReader(Protocol):
+    """What pages read a store through: fixed queries with IRIs bound as terms, never spliced
+    into the query text. The default graph is the union of the loaded graphs.
+
+    :class:`EmbeddedReader` reads a store version on disk, and
+    :class:`tipgraph.store.remote_reader.RemoteReader` a SPARQL service.
+    """
+
+    def select(
+        self, query: str, bindings: Binding | None = None, *, graph: str | None = None
+    ) -> list[dict[str, Node]]:
+        """The solutions of a SELECT query, each a dict of the bound variables; with
+        ``graph``, that graph is the default graph."""
+        ...
+
+    def ask(self, query: str, bindings: Binding | None = None) -> bool: ...
+
+    def bounded_description(self, iri: str, limit: int) -> list[ox.Triple]:
+        """The triples about ``iri`` and those of the blank nodes they reach, transitively
+        (its concise bounded description), up to about ``limit`` triples."""
+        ...
+
+    def graph_triples(self, graph: str) -> Iterator[ox.Triple]:
+        """Every triple of one named graph, streamed."""
+        ...
+
+    def has_graph(self, graph: str) -> bool: ...
+
+    def serialize(self, triples: Iterable[ox.Triple], rdf_format: ox.RdfFormat) -> bytes: ...
+
+
+def serialize(triples: Iterable[ox.Triple], rdf_format: ox.RdfFormat) -> bytes:
+    """Triples written by pyoxigraph's serialiser, with the dataset's prefixes."""
+    prefixes = PREFIXES if rdf_format in {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG} else None
+    output = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+    assert output is not None
+    return output
+
+
+OUTGOING_TRIPLES = "CONSTRUCT { $s ?p ?o } WHERE { $s ?p ?o }"
+
+
+class EmbeddedReader:
     """A store version opened read-only; queries see the union of its graphs by default.
 
     Values reach a query only through SPARQL-dev SEP-0007 substitutions: an IRI from a request
@@ -84,7 +127,21 @@ class StoreReader:
         assert isinstance(result, ox.QueryBoolean)
         return bool(result)
 
-    def construct_about(
+    def bounded_description(self, iri: str, limit: int) -> list[ox.Triple]:
+        """Blank nodes of this store are terms a query can be given: each one reached is
+        described in turn."""
+        triples: set[ox.Triple] = set()
+        pending: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri)]
+        seen: set[ox.NamedNode | ox.BlankNode] = set(pending)
+        while pending and len(triples) < limit:
+            for triple in self._construct_about(OUTGOING_TRIPLES, pending.pop()):
+                triples.add(triple)
+                if isinstance(triple.object, ox.BlankNode) and triple.object not in seen:
+                    seen.add(triple.object)
+                    pending.append(triple.object)
+        return list(triples)
+
+    def _construct_about(
         self, query: str, subject: ox.NamedNode | ox.BlankNode
     ) -> Iterator[ox.Triple]:
         """A CONSTRUCT with ``$s`` bound to ``subject``, which may be a blank node of this store
@@ -106,13 +163,8 @@ class StoreReader:
     def has_graph(self, graph: str) -> bool:
         return is_iri(graph) and self._store.contains_named_graph(ox.NamedNode(graph))
 
-    @staticmethod
-    def serialize(triples: Iterable[ox.Triple], rdf_format: ox.RdfFormat) -> bytes:
-        """Triples written by pyoxigraph's serialiser, with the dataset's prefixes."""
-        prefixes = PREFIXES if rdf_format in {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG} else None
-        output = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
-        assert output is not None
-        return output
+    def serialize(self, triples: Iterable[ox.Triple], rdf_format: ox.RdfFormat) -> bytes:
+        return serialize(triples, rdf_format)
 
     def _run(
         self, query: str, bindings: Binding | None, graph: str | None

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -16,13 +20,16 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from tipgraph.aggregates import Aggregates
-from tipgraph.config import EndpointSettings
+from tipgraph.config import EndpointSettings, RemoteConfig
+from tipgraph.errors import StoreError
 from tipgraph.examples import load_examples
 from tipgraph.namespaces import compact_iri
 from tipgraph.pool import QueryPool
 from tipgraph.result_cache import CacheStats, ResultCache
-from tipgraph.store.location import StoreLocation
-from tipgraph.store.reader import StoreReader
+from tipgraph.store.location import Manifest, StoreLocation, StoreVersion
+from tipgraph.store.reader import EmbeddedReader, StoreReader
+from tipgraph.store.remote import RemoteStore
+from tipgraph.store.remote_reader import RemoteReader
 from tipgraph.web.dataset_pages import router as dataset_pages
 from tipgraph.web.description import DatasetDescription
 from tipgraph.web.downloads import router as downloads
@@ -33,46 +40,102 @@ from tipgraph.web.openapi import OPENAPI_PATH
 from tipgraph.web.pages import not_found
 from tipgraph.web.resources import router as resources
 from tipgraph.web.sparql_endpoint import ROUTE
+from tipgraph.worker import RemoteTarget
 
 log = logging.getLogger(__name__)
 PAGE_THREADS = 4
 
 
+@dataclass(frozen=True)
+class Served:
+    """What the app serves: a store version on disk, or the last load into a SPARQL service."""
+
+    manifest: Manifest
+    description: DatasetDescription
+    aggregates: Aggregates
+    version: StoreVersion | None = None  # on disk: its folder holds the database and dumps
+    remote: RemoteConfig | None = None
+
+    @classmethod
+    def open(cls, settings: EndpointSettings) -> Served:
+        """The loaded store; StoreError when there is none (or the service cannot be read)."""
+        if isinstance(settings.store, RemoteConfig):
+            with RemoteStore.from_config(settings.store, timeout=settings.timeout) as remote:
+                remote.ping()
+                manifest, triples = remote.read_load()
+                if manifest is None:
+                    raise StoreError(
+                        f"{remote.query_url} holds no tipgraph data yet; run `tipgraph load "
+                        "--store URL` with that URL first (tipgraph serve never loads a SPARQL "
+                        "service itself)."
+                    )
+            description = DatasetDescription.from_triples(triples, manifest)
+            return cls(manifest, description, Aggregates(), remote=settings.store)
+        version = StoreLocation(Path(settings.store)).require_current()
+        return cls(
+            version.manifest,
+            DatasetDescription.load(version),
+            Aggregates.read(version.path),
+            version=version,
+        )
+
+
 def create_app(settings: EndpointSettings) -> FastAPI:
-    """The web app for the store in ``settings.store_dir`` (which must hold a loaded version)."""
-    location = StoreLocation(settings.store_dir)
-    version = location.require_current()
+    """The web app for the store in ``settings.store``: a directory holding a loaded version,
+    or a SPARQL service a load went into (read-only either way)."""
+    served = Served.open(settings)
+    manifest = served.manifest
     links = Links.create(settings.base_url, settings.root_path)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        with location.hold(version):
-            async with QueryPool(version.database, settings) as pool:
-                app.state.pool = pool
-                app.state.reader = StoreReader(version.database)
-                # Pages are rendered in threads (pyoxigraph lets go of the GIL while it
-                # evaluates): a few at once, so slow pages queue instead of piling up.
-                to_thread.current_default_thread_limiter().total_tokens = PAGE_THREADS
-                if not pool.network_isolated:
-                    log.warning(
-                        "query workers could not be moved to an empty network namespace; "
-                        "only the SERVICE check stands between queries and the network"
-                    )
-                yield
+        async with contextlib.AsyncExitStack() as stack:
+            reader: StoreReader
+            target: Path | RemoteTarget
+            if served.remote is not None:
+                graphs = tuple(manifest.graphs)
+                target = RemoteTarget(served.remote, graphs, settings.timeout + 5)
+                remote = RemoteStore.from_config(served.remote, timeout=settings.timeout)
+                stack.callback(remote.close)
+                reader = RemoteReader(remote, graphs)
+                app.state.remote_store = remote
+                watcher = asyncio.create_task(_watch_service(app, served.remote, settings))
+                stack.callback(watcher.cancel)
+            else:
+                assert served.version is not None
+                location = StoreLocation(served.version.path.parent)
+                stack.enter_context(location.hold(served.version))
+                target = served.version.database
+                reader = EmbeddedReader(served.version.database)
+            pool = await stack.enter_async_context(QueryPool(target, settings))
+            app.state.pool = pool
+            app.state.reader = reader
+            # Pages are rendered in threads (pyoxigraph lets go of the GIL while it
+            # evaluates): a few at once, so slow pages queue instead of piling up.
+            to_thread.current_default_thread_limiter().total_tokens = PAGE_THREADS
+            if served.remote is None and not pool.network_isolated:
+                log.warning(
+                    "query workers could not be moved to an empty network namespace; "
+                    "only the SERVICE check stands between queries and the network"
+                )
+            yield
 
     app = FastAPI(
         title="tipgraph",
         summary="Facts about combating trafficking in human beings, as Linked Open Data.",
-        version=version.manifest.version[:12],
+        version=manifest.version[:12],
         lifespan=lifespan,
         docs_url=None,  # Swagger UI loads from a CDN; users may be offline
         redoc_url=None,
         root_path=links.root,
     )
     app.state.endpoint_settings = settings
-    app.state.store_version = version
-    app.state.description = DatasetDescription.load(version)
-    app.state.aggregates = Aggregates.read(version.path)
+    app.state.store_version = served.version  # None for a SPARQL service
+    app.state.manifest = manifest
+    app.state.restart_needed = False
+    app.state.remote = served.remote
+    app.state.description = served.description
+    app.state.aggregates = served.aggregates
     app.state.links = links
     app.state.result_cache = ResultCache(
         settings.result_cache_bytes, max_entry_bytes=settings.buffer_bytes
@@ -89,7 +152,7 @@ def create_app(settings: EndpointSettings) -> FastAPI:
         linkable=linkable,
         path=app.state.links.path,
         compact=compact_iri,
-        dataset_version=version.manifest.version,
+        dataset_version=manifest.version,
     )
     app.add_middleware(
         CORSMiddleware,
@@ -125,19 +188,31 @@ def create_app(settings: EndpointSettings) -> FastAPI:
     @app.get("/health", summary="Liveness and readiness for load balancers")
     def health(request: Request) -> JSONResponse:
         pool: QueryPool = request.app.state.pool
-        body = {
-            "status": "ok" if pool.alive else "no query workers",
-            "version": version.manifest.version,
-            "triples": version.manifest.triples,
-            "loaded_at": version.manifest.loaded_at,
+        status = "ok" if pool.alive else "no query workers"
+        body: dict[str, Any] = {"store": "embedded"}
+        if served.remote is not None:  # ready only while the service answers
+            remote: RemoteStore = request.app.state.remote_store
+            body = {"store": "sparql", "endpoint": remote.query_url}
+            try:
+                remote.ping()
+            except StoreError as error:
+                status = str(error)
+        if request.app.state.restart_needed:
+            status = "restart needed: the service holds a load with other graphs than served"
+        current: Manifest = request.app.state.manifest
+        body |= {
+            "status": status,
+            "version": current.version,
+            "triples": current.triples,
+            "loaded_at": current.loaded_at,
             "workers": pool.alive,
             "running": pool.busy,
             "waiting": pool.waiting,
             "network_isolated": pool.network_isolated,
             "cache": _cache_summary(request.app.state.result_cache.stats()),
         }
-        status = 200 if pool.alive else 503
-        return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+        code = 200 if status == "ok" else 503
+        return JSONResponse(body, status_code=code, headers={"Cache-Control": "no-store"})
 
     return app
 
@@ -152,3 +227,28 @@ def _cache_summary(stats: CacheStats) -> dict[str, float | int]:
         "max_bytes": stats.max_bytes,
         "evictions": stats.evictions,
     }
+
+
+async def _watch_service(app: FastAPI, config: RemoteConfig, settings: EndpointSettings) -> None:
+    """Follow the loads into a SPARQL service, which may happen while this server runs.
+
+    A new load's manifest becomes the served one, so ETags and cache keys (which carry its
+    version) change with the data: nothing cached from the old load is served again. A load
+    with other graphs than the ones the query workers were started with cannot be followed:
+    /health then says a restart is needed (503), so a load balancer takes this copy out.
+    """
+    with RemoteStore.from_config(config, timeout=settings.timeout) as remote:
+        while True:
+            await asyncio.sleep(settings.refresh_seconds)
+            try:
+                latest = await to_thread.run_sync(remote.read_manifest)
+            except StoreError as error:
+                log.warning("cannot read the service's manifest: %s", error)
+                continue
+            served: Manifest = app.state.manifest
+            if latest is None or latest.version == served.version:
+                continue
+            log.warning("the service holds a new load: %s", latest.version[:12])
+            app.state.manifest = latest
+            if set(latest.graphs) != set(served.graphs):
+                app.state.restart_needed = True

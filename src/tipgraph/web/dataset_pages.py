@@ -39,7 +39,8 @@ def page_context(request: Request) -> dict[str, Any]:
         "links": request.app.state.links,
         "compact": compact_iri,
         "size": human_size,
-        "manifest": request.app.state.store_version.manifest,
+        "manifest": request.app.state.manifest,
+        "remote": request.app.state.remote is not None,
     }
 
 

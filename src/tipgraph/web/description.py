@@ -10,7 +10,7 @@ from tipgraph.catalog import DATASET, FOAF, PREFIXES, read_catalog
 from tipgraph.export import DUMPS, DumpFile, read_dumps
 from tipgraph.namespaces import DCTERMS, QB, RDFS, SCHEMA, TIP, VOID
 from tipgraph.sparql import MediaType
-from tipgraph.store.location import StoreVersion
+from tipgraph.store.location import Manifest, StoreVersion
 
 HEADLINES = {
     "observations": f"{QB}Observation",
@@ -56,10 +56,25 @@ class DatasetDescription:
 
     @classmethod
     def load(cls, version: StoreVersion) -> DatasetDescription:
+        """The description saved in a store version's folder, with its dumps."""
         dumps = read_dumps(version.path / DUMPS)
-        graph = read_catalog(version.path)
+        return cls.of(read_catalog(version.path), dumps, version.manifest)
+
+    @classmethod
+    def from_triples(cls, triples: list[ox.Triple], manifest: Manifest) -> DatasetDescription:
+        """The description a load wrote into a SPARQL service (no dumps there)."""
+        graph = None
+        if triples:
+            graph = ox.Store()
+            graph.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+        return cls.of(graph, [], manifest)
+
+    @classmethod
+    def of(
+        cls, graph: ox.Store | None, dumps: list[DumpFile], manifest: Manifest
+    ) -> DatasetDescription:
         if graph is None:
-            return cls(None, dumps, totals={"triples": version.manifest.triples})
+            return cls(None, dumps, totals={"triples": manifest.triples})
         return cls(
             graph,
             dumps,

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 
 from tipgraph.export import CHECKSUMS, DUMPS, LISTING, DumpFile
 from tipgraph.sparql import BY_NAME, HTML, format_by_name, negotiate
-from tipgraph.store.location import StoreVersion
+from tipgraph.store.location import Manifest, StoreVersion
 from tipgraph.web.dataset_pages import description_of, page_context
 from tipgraph.web.links import Links
 from tipgraph.web.pages import (
@@ -31,12 +31,12 @@ SIDE_FILES = {CHECKSUMS: "text/plain; charset=utf-8", LISTING: "application/json
 
 
 def _listing(request: Request) -> dict[str, object]:
-    version: StoreVersion = request.app.state.store_version
+    manifest: Manifest = request.app.state.manifest
     files = description_of(request).dumps
     links: Links = request.app.state.links
     return {
-        "version": version.manifest.version,
-        "loaded_at": version.manifest.loaded_at,
+        "version": manifest.version,
+        "loaded_at": manifest.loaded_at,
         "checksums": links.path(f"/{DUMPS}/{CHECKSUMS}"),
         "files": [asdict(f) | {"url": links.path(f"/{DUMPS}/{f.name}")} for f in files],
     }
@@ -78,10 +78,15 @@ def _index(request: Request, html: bool) -> Response:
 
 @get_and_head(router, "/dumps/{name}", summary="One dump file (Range requests welcome)")
 def dump_file(request: Request, name: str) -> Response:
-    """A file listed in dumps.json (or the listing and SHA256SUMS); anything else is 404."""
-    version: StoreVersion = request.app.state.store_version
-    folder = version.path / DUMPS
+    """A file listed in dumps.json (or the listing and SHA256SUMS); anything else is 404.
+
+    A SPARQL service as the store holds no dump files: every name is 404 there.
+    """
+    version: StoreVersion | None = request.app.state.store_version
     listed: dict[str, DumpFile] = {f.name: f for f in description_of(request).dumps}
+    if version is None or not listed:
+        return not_found(request)
+    folder = version.path / DUMPS
     if name in listed:
         dump = listed[name]
         headers = {
@@ -98,6 +103,6 @@ def dump_file(request: Request, name: str) -> Response:
             filename=name,
             content_disposition_type="attachment",
         )
-    if name in SIDE_FILES and listed:
+    if name in SIDE_FILES:
         return FileResponse(folder / name, media_type=SIDE_FILES[name])
     return not_found(request)

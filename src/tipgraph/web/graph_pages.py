@@ -15,7 +15,7 @@ from tipgraph.errors import NotAcceptable
 from tipgraph.namespaces import ONTOLOGY, ONTOLOGY_GRAPH, SHAPES_GRAPH, graph_iri
 from tipgraph.ontology_docs import document_ontology
 from tipgraph.sparql import HTML, MediaType
-from tipgraph.store.location import StoreVersion
+from tipgraph.store.location import Manifest
 from tipgraph.store.reader import StoreReader, is_iri
 from tipgraph.web.pages import (
     cache_headers,
@@ -54,8 +54,8 @@ def _graph_rdf(request: Request, graph: str, media: MediaType, headers: dict[str
         return StreamingResponse(
             _chunks(reader, graph, media), media_type=media.content_type, headers=headers
         )
-    version: StoreVersion = request.app.state.store_version
-    if version.manifest.graphs.get(graph, 0) > WHOLE_LIMIT:
+    manifest: Manifest = request.app.state.manifest
+    if manifest.graphs.get(graph, 0) > WHOLE_LIMIT:
         raise NotAcceptable(
             f"<{graph}> is too large for one {media.name} document; ask for text/turtle or "
             "application/n-triples (streamed), or download the dumps at /dumps/."
@@ -144,7 +144,7 @@ def named_graph(name: str, request: Request, format: Format = None) -> Response:
         return cached
     if media != HTML:
         return _graph_rdf(request, graph, media, headers)
-    version: StoreVersion = request.app.state.store_version
+    manifest: Manifest = request.app.state.manifest
     aggregates: Aggregates = request.app.state.aggregates
     if aggregates.available:  # counted at load time
         types = aggregates.graph_classes.get(graph, [])
@@ -157,7 +157,7 @@ def named_graph(name: str, request: Request, format: Format = None) -> Response:
         headers,
         graph=graph,
         name=stem,
-        triples=version.manifest.graphs.get(graph, 0),
+        triples=manifest.graphs.get(graph, 0),
         types=types,
         alternates=alternates(request.app.state.links.path(f"/graph/{stem}")),
     )

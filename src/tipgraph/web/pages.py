@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from tipgraph.result_cache import CachedAnswer, ResultCache
 from tipgraph.sparql import HTML, MediaType, prefers_html
-from tipgraph.store.location import StoreVersion
+from tipgraph.store.location import Manifest
 from tipgraph.store.reader import StoreReader
 
 CACHE_SECONDS = 300
@@ -25,7 +25,8 @@ PAGE_SECURITY = {
 
 
 def reader_of(request: Request) -> StoreReader:
-    """The read-only store of the version this server serves (opened by the app's lifespan)."""
+    """The reader of the store this server serves, on disk or a SPARQL service (opened by the
+    app's lifespan)."""
     reader: StoreReader = request.app.state.reader
     return reader
 
@@ -54,9 +55,9 @@ def cache_headers(
 
     Only HTML depends on the reader's languages, so only HTML varies (and is tagged) by them.
     """
-    version: StoreVersion = request.app.state.store_version
+    manifest: Manifest = request.app.state.manifest
     languages = languages if media == HTML else ()
-    key = "\0".join([version.manifest.version, str(request.url), media.name, ",".join(languages)])
+    key = "\0".join([manifest.version, str(request.url), media.name, ",".join(languages)])
     etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
     return {
         "ETag": etag,

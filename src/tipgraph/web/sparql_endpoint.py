@@ -24,7 +24,7 @@ from tipgraph.sparql import (
     prefers_html,
     refuse_federated,
 )
-from tipgraph.store.location import StoreVersion
+from tipgraph.store.location import Manifest
 from tipgraph.web.links import Links
 from tipgraph.web.pages import PAGE_SECURITY
 from tipgraph.web.protocol import ProtocolError, read_protocol_request
@@ -40,11 +40,11 @@ GROUP BY ?indicator ?label
 ORDER BY DESC(?observations)"""
 
 
-def _etag(version: StoreVersion, request: QueryRequest, accept: str | None) -> str:
+def _etag(manifest: Manifest, request: QueryRequest, accept: str | None) -> str:
     digest = hashlib.sha256(
         "\0".join(
             [
-                version.manifest.version,
+                manifest.version,
                 request.query,
                 accept or "",
                 request.format or "",
@@ -110,8 +110,8 @@ def _service_description(request: Request) -> Response:
         raise NotAcceptable(
             "the service description is RDF; accept text/turtle or another RDF type."
         )
-    version: StoreVersion = request.app.state.store_version
-    body = service_description(str(request.url_for("sparql")), version.manifest, media)
+    manifest: Manifest = request.app.state.manifest
+    body = service_description(str(request.url_for("sparql")), manifest, media)
     return Response(body, media_type=media.content_type, headers={"Vary": "Accept"})
 
 
@@ -140,8 +140,8 @@ async def sparql(request: Request) -> Response:
         named_graphs=protocol.named_graphs,
         max_rows=settings.max_rows,
     )
-    version: StoreVersion = request.app.state.store_version
-    etag = _etag(version, query, accept)
+    manifest: Manifest = request.app.state.manifest
+    etag = _etag(manifest, query, accept)
     cache_headers = {
         "ETag": etag,
         "Cache-Control": f"public, max-age={settings.cache_seconds}",
@@ -151,7 +151,7 @@ async def sparql(request: Request) -> Response:
         return Response(status_code=304, headers=cache_headers)
     cache: ResultCache = request.app.state.result_cache
     key = (
-        version.manifest.version,
+        manifest.version,
         normalize_query(query.query),
         accept,
         query.format,
