@@ -149,3 +149,23 @@ def test_the_rule_across_reports_runs_on_any_store(tmp_path: Path) -> None:
     assert [r.focus_node for r in found] == [shared]
     assert found[0].files == ("report-a/data.ttl", "report-b/data.ttl")
     assert cross_report_results(store, folders[:1], tmp_path) == []
+
+
+def test_relative_paths_and_single_files_are_checked_too(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = _reports(root)[:2]
+    _edit(
+        first / "data.ttl",
+        "obs:1 a qb:Observation ;\n    rdfs:label",
+        "obs:1 a qb:Observation ;\n    rdfs:comment",
+    )
+    monkeypatch.chdir(root)
+    shared = "data/synthetic-reference"
+    for given in (
+        [f"data/{first.name}", f"data/{second.name}", shared],
+        [f"data/{first.name}/data.ttl", f"data/{second.name}", shared],
+    ):
+        result = CliRunner().invoke(main, ["--root", ".", "validate", *given])
+        assert result.exit_code == 1, result.output
+        assert f"{OBS}{first.name}/1" in result.output

@@ -132,12 +132,15 @@ def publish_to_service(
     jobs: int | None = None,
     progress: Progress = log.info,
 ) -> Manifest:
-    """Validate the data (the rules across reports included) and load it into a SPARQL service
-    through the Graph Store Protocol, each graph replaced whole; the manifest goes last.
+    """Validate the data and load it into a SPARQL service through the Graph Store Protocol,
+    each graph replaced whole; the manifest and the dataset description go last.
 
-    Files are parsed one at a time and sent as N-Triples in chunks: memory stays bounded.
+    The files are also bulk-loaded into a scratch store here, where the rule across reports is
+    checked and the description counted before anything is sent. Files are then parsed one at a
+    time and sent as N-Triples in chunks: memory stays bounded.
     """
     started = time.perf_counter()
+    threads = jobs or available_cores()
     paths = [Path(p) for p in (data_paths or [settings.data_dir])]
     sources = input_files(settings.ontology_dir, paths)
     sources += [(file, SHAPES_GRAPH) for file in rdf_files(settings.shapes_dir)]
@@ -150,10 +153,19 @@ def publish_to_service(
             settings.shapes_dir,
             paths,
             root=settings.root,
-            jobs=jobs or available_cores(),
+            jobs=threads,
+            across=False,
             progress=progress,
         )
         _require(report.results)
+    with tempfile.TemporaryDirectory(prefix="tipgraph-publish-") as folder:
+        store = ox.Store(folder)
+        bulk_load(store, sources, threads=threads)
+        store.extend(map(source_text_quad, texts))
+        if validate:
+            _require(cross_report_results(store, Plan.of(paths).reports, settings.root))
+        description = describe(store, [], datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        del store
     by_graph: dict[str, list[Path]] = {}
     for file, graph in sources:
         by_graph.setdefault(graph, []).append(file)
@@ -164,23 +176,16 @@ def publish_to_service(
         yield from (source_text_quad(text) for text in texts if text.graph == graph)
 
     graphs = sorted(set(by_graph) | {text.graph for text in texts})
-    manifest = publish(
+    return publish(
         remote,
         ((graph, statements(graph)) for graph in graphs),
         version=content_version(files, settings.root),
         files=len(files),
         validated=validate,
+        description=description,
         started=started,
         progress=progress,
     )
-    progress("describing the dataset")
-    with tempfile.TemporaryDirectory(prefix="tipgraph-describe-") as folder:
-        store = ox.Store(folder)  # the same files, bulk-loaded here to count what was sent
-        bulk_load(store, sources, threads=jobs or available_cores())
-        store.extend(map(source_text_quad, texts))
-        remote.write_manifest(manifest, describe(store, [], manifest.loaded_at))
-        del store
-    return manifest
 
 
 def _require(results: Sequence[ValidationResult]) -> None:

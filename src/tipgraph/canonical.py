@@ -215,7 +215,7 @@ def canonical_lines(store: ox.Store, scratch: Path) -> Iterator[tuple[bytes, byt
     for graph, file in files:
         suffix = b" .\n" if isinstance(graph, ox.DefaultGraph) else f" {graph} .\n".encode()
         with file.open("rb") as lines:
-            for line in sorted_lines(_relabelled(line, labeller) for line in lines):
+            for line in sorted_lines((_relabelled(ln, labeller) for ln in lines), folder=scratch):
                 yield line, line[:-3] + suffix
         file.unlink()
 

@@ -257,17 +257,6 @@ def _store_target(ctx: click.Context, store: str | Path | None) -> StoreTarget:
     return store_target(option, (root or Path.cwd()).resolve(), graph_store=ctx.obj["graph_store"])
 
 
-def _store_dir(ctx: click.Context, store: str | Path | None) -> Path:
-    """The ``--store`` directory of a command that works on a directory only."""
-    target = _store_target(ctx, store)
-    if not isinstance(target, Path):
-        raise CouldNotRun(
-            f"{ctx.command_path} works on a store directory, not on a SPARQL service "
-            f"({target.query_url})."
-        )
-    return target
-
-
 def _progress(message: str) -> None:
     click.echo(message, err=True)
 
@@ -431,12 +420,12 @@ def dump(
 @contextlib.contextmanager
 def _copy_of_service(target: Any) -> Iterator[Any]:
     """A temporary embedded copy of what tipgraph loaded into a SPARQL service."""
-    from tipgraph.export import copy_of_service
+    from tipgraph.publish_remote import copy_of_service
     from tipgraph.store.remote import LOAD_TIMEOUT, RemoteStore
 
     with tempfile.TemporaryDirectory(prefix="tipgraph-dump-") as folder:
         with RemoteStore.from_config(target, timeout=LOAD_TIMEOUT) as remote:
-            _progress(f"reading the graphs of {target.query_url}")
+            _progress(f"reading the graphs of {remote.query_url}")
             database = copy_of_service(remote, Path(folder))
         yield database
 

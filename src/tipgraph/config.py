@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -57,8 +57,8 @@ class RemoteConfig:
     come in a URL's userinfo (``http://user:password@host/…``).
     """
 
-    query_url: str
-    graph_store_url: str | None = None
+    query_url: str = field(repr=False)  # may carry credentials: never shown
+    graph_store_url: str | None = field(default=None, repr=False)
 
 
 StoreTarget = Path | RemoteConfig
@@ -86,16 +86,6 @@ class EndpointSettings:
     base_url: str | None = None
     # The path prefix a reverse proxy serves this server under (ASGI root_path), e.g. /tipgraph.
     root_path: str = ""
-
-
-def store_dir(option: Path | None, root: Path, environ: Mapping[str, str] | None = None) -> Path:
-    """The store: ``--store``, then ``TIPGRAPH_STORE``, then ``<root>/.tipgraph/store``."""
-    env = os.environ if environ is None else environ
-    if option is not None:
-        return option.resolve()
-    if env.get("TIPGRAPH_STORE"):
-        return Path(env["TIPGRAPH_STORE"]).resolve()
-    return root / DEFAULT_STORE
 
 
 def is_url(value: str) -> bool:

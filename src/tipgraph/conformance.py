@@ -15,6 +15,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from tipgraph.dataset import (
     rdf_files,
     report_folders,
 )
+from tipgraph.errors import TipgraphError
 from tipgraph.namespaces import ONTOLOGY_GRAPH, graph_iri
 from tipgraph.store.bulk import bulk_load
 from tipgraph.validation import (
@@ -56,21 +58,33 @@ ORDER BY ?iri
 
 @dataclass(frozen=True)
 class Plan:
-    """What is validated together: the shared files, and each report folder with them."""
+    """What is validated together: the shared files, and each report with them.
+
+    A report is a folder holding a source text; its part is that folder, or the files of it
+    that were named. Paths are made absolute, so results can be told apart by file.
+    """
 
     shared: tuple[Path, ...]
     reports: tuple[Path, ...]
+    parts: tuple[tuple[Path, ...], ...]  # for each report, the paths given within it
 
     @classmethod
     def of(cls, data_paths: Iterable[Path]) -> Plan:
-        paths = [Path(p) for p in data_paths]
+        paths = [Path(p).resolve() for p in data_paths]
         reports = report_folders(paths)
         shared = [file for file, _ in data_sources(paths) if file.parent not in reports]
-        return cls(tuple(shared), tuple(reports))
+        parts = tuple(
+            tuple(p for p in paths if p.is_relative_to(folder)) or (folder,) for folder in reports
+        )
+        return cls(tuple(shared), tuple(reports), parts)
+
+    def paths(self) -> list[Path]:
+        """Every path to read: the shared files and each report's part."""
+        return [*self.shared, *(path for part in self.parts for path in part)]
 
     def units(self) -> list[tuple[Path, ...]]:
         """The data paths of each validation run: the shared files, then one per report."""
-        return [self.shared] + [(*self.shared, report) for report in self.reports]
+        return [self.shared] + [(*self.shared, *part) for part in self.parts]
 
 
 @dataclass(frozen=True)
@@ -114,7 +128,7 @@ def validate_reports(
     """
     plan = Plan.of(data_paths)
     if len(plan.reports) <= 1:
-        assembled = assemble_dataset(ontology_dir, [*plan.shared, *plan.reports])
+        assembled = assemble_dataset(ontology_dir, plan.paths())
         return validate(assembled, load_shapes(shapes_dir), root=root)
     units = [
         _Unit(ontology_dir, shapes_dir, paths, own, root)
@@ -122,18 +136,26 @@ def validate_reports(
     ]
     workers = max(1, min(jobs or available_cores(), len(units)))
     context = multiprocessing.get_context("spawn")  # no locks inherited from a threaded parent
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
         futures = {pool.submit(_run_unit, unit): unit for unit in units}
         done: dict[Path | None, ValidationReport] = {}
         for future in as_completed(futures):
             done[futures[future].own] = future.result()
             progress(f"validated {len(done)}/{len(units)} parts ({len(plan.reports)} reports)")
+    except BrokenProcessPool:
+        raise TipgraphError(
+            "a validation worker died (killed by the system, out of memory?); "
+            "try again with fewer --jobs."
+        ) from None
+    finally:
+        pool.shutdown(cancel_futures=True)  # the first error stops what has not started
     merged = merge_reports(done.pop(None), [done[report] for report in plan.reports])
     if not across:
         return merged
     with tempfile.TemporaryDirectory(prefix="tipgraph-check-") as folder:
         store = ox.Store(folder)
-        bulk_load(store, data_sources([*plan.shared, *plan.reports]), threads=workers)
+        bulk_load(store, data_sources(plan.paths()), threads=workers)
         found = cross_report_results(store, plan.reports, root)
         del store  # closed before its folder goes
     return merged.adding(found)
@@ -160,7 +182,7 @@ def cross_report_results(
     folders = {graph_iri(folder.name): folder for folder in reports}
     if len(folders) < 2:
         return []
-    values = " ".join(f"<{graph}>" for graph in sorted(folders))
+    values = " ".join(str(ox.NamedNode(graph)) for graph in sorted(folders))
     solutions = store.query(MINTED_TWICE % values)
     assert isinstance(solutions, ox.QuerySolutions)
     results = []

@@ -19,9 +19,7 @@ import pyoxigraph as ox
 
 from tipgraph.canonical import canonical_lines
 from tipgraph.namespaces import PREFIXES, sparql_prologue
-from tipgraph.publish_remote import quads_of
 from tipgraph.sorting import sorted_lines
-from tipgraph.store.remote import RemoteStore
 
 DUMPS = "dumps"  # the folder of a store version that holds them
 STEM = "tipgraph"
@@ -99,19 +97,18 @@ class CanonicalFiles:
 def write_canonical(store: ox.Store, folder: Path) -> CanonicalFiles:
     """``tipgraph.nq`` and ``tipgraph.nt`` in ``folder``, sorted on disk (memory bounded)."""
     quads, triples = folder / f"{STEM}.nq", folder / f"{STEM}.nt"
-    scratch = Path(tempfile.mkdtemp(prefix=".sorting-", dir=folder))
-    unsorted = scratch / "triples.nt"
     quad_count = triple_count = 0
-    with quads.open("wb", buffering=1 << 20) as nq, unsorted.open("wb", buffering=1 << 20) as nt:
-        for triple_line, quad_line in canonical_lines(store, scratch):
-            nt.write(triple_line)
-            nq.write(quad_line)
-            quad_count += 1
-    with unsorted.open("rb") as lines, triples.open("wb", buffering=1 << 20) as nt:
-        for line in sorted_lines(lines, unique=True):
-            nt.write(line)
-            triple_count += 1
-    shutil.rmtree(scratch)
+    with tempfile.TemporaryDirectory(prefix=".sorting-", dir=folder) as scratch:
+        unsorted = Path(scratch) / "triples.nt"
+        with quads.open("wb", buffering=1 << 20) as nq, unsorted.open("wb") as nt:
+            for triple_line, quad_line in canonical_lines(store, Path(scratch)):
+                nt.write(triple_line)
+                nq.write(quad_line)
+                quad_count += 1
+        with unsorted.open("rb") as lines, triples.open("wb", buffering=1 << 20) as out:
+            for line in sorted_lines(lines, unique=True, folder=Path(scratch)):
+                out.write(line)
+                triple_count += 1
     return CanonicalFiles(quads, triples, quad_count, triple_count)
 
 
@@ -340,12 +337,3 @@ def write_dump(store: ox.Store, dump: DumpFormat, stream: BinaryIO, compress: bo
         return write_statistics_csv(store, stream)
     with tempfile.TemporaryDirectory(prefix="tipgraph-dump-") as folder:
         return write_rdf(write_canonical(store, Path(folder)), dump, stream)
-
-
-def copy_of_service(remote: RemoteStore, folder: Path) -> ox.Store:
-    """An embedded store in ``folder`` holding what tipgraph loaded into a SPARQL service, graph
-    by graph (streamed: the dumps are then written as from any store)."""
-    store = ox.Store(str(folder))
-    store.bulk_extend(quads_of(remote))
-    store.flush()
-    return store

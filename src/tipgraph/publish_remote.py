@@ -1,12 +1,13 @@
 """Loading into a SPARQL service, and reading it back: what `tipgraph load` and `tipgraph dump`
 do with ``--store URL``.
 
-A load replaces each named graph with the Graph Store HTTP Protocol (PUT), removes the graphs
-the previous load had and this one has not, and writes the manifest (with the dataset
-description) last, into ``…/graph/load``. Readers going through tipgraph take the list of
-graphs from the manifest, so a graph new in this load shows up with it. Each graph is replaced
-as atomically as the server replaces a graph: Oxigraph in one transaction, Virtuoso not (its
-readers can see a graph emptied and half loaded, and a failed upload leaves part of it).
+A load replaces each named graph with the Graph Store HTTP Protocol (PUT), then writes the
+manifest (with the dataset description) into ``…/graph/load``, then removes the graphs the
+previous load had and this one has not. Readers going through tipgraph take the list of graphs
+from the manifest, so a graph new in this load shows up with it, and none listed is gone. Each
+graph is replaced as atomically as the server replaces a graph: Oxigraph in one transaction,
+Virtuoso not (its readers can see a graph emptied and half loaded, and a failed upload leaves
+part of it).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from itertools import islice
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -76,9 +78,6 @@ def publish(
         counts[graph] = counted[0]
         progress(f"{graph}: {counted[0]:,} triples")
     stale = sorted(set(previous.graphs) - set(counts)) if previous is not None else []
-    for graph in stale:
-        remote.delete_graph(graph)
-        progress(f"{graph}: removed (not in this load)")
     manifest = Manifest(
         version=version,
         triples=sum(counts.values()),
@@ -88,7 +87,12 @@ def publish(
         seconds=round(time.perf_counter() - started, 3),
         validated=validated,
     )
+    # The manifest first, then the graphs it no longer lists go: readers never follow a
+    # manifest to a graph that is gone.
     remote.write_manifest(manifest, description)
+    for graph in stale:
+        remote.delete_graph(graph)
+        progress(f"{graph}: removed (not in this load)")
     return manifest
 
 
@@ -104,3 +108,12 @@ def quads_of(remote: RemoteStore) -> Iterator[ox.Quad]:
     """Every quad of the last load into the service, graph after graph."""
     for _, quads in graphs_of(remote):
         yield from quads
+
+
+def copy_of_service(remote: RemoteStore, folder: Path) -> ox.Store:
+    """An embedded store in ``folder`` holding what tipgraph loaded into a SPARQL service, graph
+    by graph (streamed: the dumps are then written as from any store)."""
+    store = ox.Store(str(folder))
+    store.bulk_extend(quads_of(remote))
+    store.flush()
+    return store

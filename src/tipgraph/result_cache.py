@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 
-from tipgraph.sparql import TOKEN
+from tipgraph.sparql import TOKEN, unescape_codepoints
 
 WHITESPACE = re.compile(r"\s+")
 ENTRY_OVERHEAD = 200  # bytes counted per entry on top of its body (key, headers, bookkeeping)
@@ -22,8 +22,11 @@ ENTRY_OVERHEAD = 200  # bytes counted per entry on top of its body (key, headers
 def normalize_query(query: str) -> str:
     """``query`` with comments dropped and whitespace outside strings and IRIs collapsed.
 
-    Two queries that differ only in layout get one cache entry; no token changes.
+    Two queries that differ only in layout get one cache entry; no token changes. ``\\u``
+    escapes are replaced first, as the parser does, so an escaped newline cannot end a comment
+    here and not there (a query hiding behind another's key).
     """
+    query = unescape_codepoints(query)
     parts: list[str] = []
     gap: list[str] = []  # the text between two kept tokens (comments count as a space)
     position = 0

@@ -13,23 +13,31 @@ RUN_LINES = 200_000  # lines sorted in memory at once (tens of megabytes of N-Tr
 
 
 def sorted_lines(
-    lines: Iterable[bytes], *, run_lines: int = RUN_LINES, unique: bool = False
+    lines: Iterable[bytes],
+    *,
+    run_lines: int = RUN_LINES,
+    unique: bool = False,
+    folder: Path | None = None,
 ) -> Iterator[bytes]:
     """``lines`` (each ending in a newline) in byte order; ``unique`` drops repeats.
 
-    Up to ``run_lines`` are sorted in memory; beyond that, sorted runs go to temporary files that
-    are merged lazily, so memory stays bounded whatever the input size.
+    Up to ``run_lines`` are sorted in memory; beyond that, sorted runs go to temporary files
+    (in ``folder``, default the system's) that are merged lazily, so memory stays bounded
+    whatever the input size.
     """
     source = iter(lines)
     first = sorted(islice(source, run_lines))
     if len(first) < run_lines:
         yield from _unique(first) if unique else first
         return
-    with tempfile.TemporaryDirectory(prefix="tipgraph-sort-") as folder, ExitStack() as files:
-        runs = [_write_run(Path(folder), 0, first)]
+    with (
+        tempfile.TemporaryDirectory(prefix="tipgraph-sort-", dir=folder) as scratch,
+        ExitStack() as files,
+    ):
+        runs = [_write_run(Path(scratch), 0, first)]
         del first
         while chunk := sorted(islice(source, run_lines)):
-            runs.append(_write_run(Path(folder), len(runs), chunk))
+            runs.append(_write_run(Path(scratch), len(runs), chunk))
         merged = heapq.merge(*(files.enter_context(run.open("rb")) for run in runs))
         yield from _unique(merged) if unique else merged
 

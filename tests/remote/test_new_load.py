@@ -68,3 +68,25 @@ def test_a_new_load_is_followed_and_never_served_from_the_cache(tmp_path: Path) 
             assert "restart" in client.get("/health").json()["status"]
     finally:
         _stop(service)
+
+
+def test_updates_never_reach_the_service(tmp_path: Path) -> None:
+    """An update, even one holding a SELECT, is refused before it is sent (400), and the
+    service's data is untouched."""
+    service = start_oxigraph(tmp_path)
+    try:
+        _load(service.config, "kept", "4" * 64)
+        app = create_app(EndpointSettings(store=service.config, workers=1, timeout=10))
+        with TestClient(app) as client:
+            for update in (
+                "DROP ALL",
+                "CLEAR DEFAULT",
+                f"DELETE WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}",
+                f"INSERT {{ GRAPH <{GRAPH}> {{ ?s ?p 1 }} }} "
+                "WHERE { SELECT ?s ?p { ?s ?p ?o } }",
+            ):
+                response = client.post("/sparql", data={"query": update}, headers=JSON)
+                assert response.status_code == 400, (update, response.text)
+            assert _labels(client)[0] == ["kept"]
+    finally:
+        _stop(service)

@@ -1,14 +1,15 @@
 """Bulk loading of RDF files into an embedded store: Oxigraph's loader, one thread per core.
 
 Each file is parsed and written by Oxigraph itself (no Python object per triple), files in
-parallel like ``oxigraph load``, each into its named graph. After each file the graph it went to
-is counted, so progress is in triples and the counts per graph come for free.
+parallel like ``oxigraph load``, each into its named graph. Once a graph's last file is in, the
+graph is counted: progress is in triples, and the manifest gets the count of every graph.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -76,6 +77,7 @@ def bulk_load(
     """
     sizes = {file: file.stat().st_size for file, _ in files}
     total = sum(sizes.values())
+    left = Counter(graph for _, graph in files)  # files still to load, per graph
     counts: dict[str, int] = {}
     done = {"files": 0, "bytes": 0}
     lock = threading.Lock()
@@ -91,9 +93,13 @@ def bulk_load(
         except BaseException:
             failed.set()
             raise
-        triples = count_graph(store, graph)
         with lock:
-            counts[graph] = max(counts.get(graph, 0), triples)  # counts taken in any order
+            left[graph] -= 1
+            last = left[graph] == 0
+        triples = count_graph(store, graph) if last else 0  # once a graph is complete
+        with lock:
+            if last:
+                counts[graph] = triples
             done["files"] += 1
             done["bytes"] += sizes[file]
             on_progress(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import json
 import os
 import shutil
@@ -110,6 +111,9 @@ class StoreLocation:
                 yield folder
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
+                if folder.exists():  # a database object in a reference cycle still writes
+                    gc.collect()
+                    shutil.rmtree(folder, ignore_errors=True)
 
     def activate(self, folder: Path, manifest: Manifest) -> StoreVersion:
         """Make the complete version built in ``folder`` the current one, atomically."""

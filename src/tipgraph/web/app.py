@@ -241,14 +241,16 @@ async def _watch_service(app: FastAPI, config: RemoteConfig, settings: EndpointS
         while True:
             await asyncio.sleep(settings.refresh_seconds)
             try:
-                latest = await to_thread.run_sync(remote.read_manifest)
-            except StoreError as error:
+                latest, triples = await to_thread.run_sync(remote.read_load)
+            except Exception as error:  # the watch goes on, whatever one reading did
                 log.warning("cannot read the service's manifest: %s", error)
                 continue
             served: Manifest = app.state.manifest
             if latest is None or latest.version == served.version:
                 continue
             log.warning("the service holds a new load: %s", latest.version[:12])
-            app.state.manifest = latest
+            app.state.description = DatasetDescription.from_triples(triples, latest)
+            app.state.templates.globals["dataset_version"] = latest.version
+            app.state.manifest = latest  # last: the new ETags come with the new description
             if set(latest.graphs) != set(served.graphs):
                 app.state.restart_needed = True
