@@ -67,7 +67,7 @@ def build_store(
     current version exactly as it was.
     """
     started = time.perf_counter()
-    threads = jobs or available_cores()
+    processes = jobs or available_cores()
     paths = [Path(p) for p in (data_paths or [settings.data_dir])]
     sources = input_files(settings.ontology_dir, paths)
     texts = source_texts(paths)
@@ -82,7 +82,7 @@ def build_store(
             settings.shapes_dir,
             paths,
             root=settings.root,
-            jobs=threads,
+            jobs=processes,
             across=False,
             progress=progress,
         )
@@ -92,6 +92,9 @@ def build_store(
         try:
             store = ox.Store(str(folder / DATABASE))
             progress("loading")
+            # Two files per core: each load waits on the disk part of the time (measured: 4.5 s
+            # against 5.3 s for a million triples on two cores).
+            threads = 2 * processes
             counts = bulk_load(store, sources + shapes, threads=threads, on_progress=on_load)
             store.extend(map(source_text_quad, texts))
             for text in texts:  # one statement each, about a subject of its own
