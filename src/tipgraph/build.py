@@ -76,17 +76,7 @@ def build_store(
     files = [f for f, _ in sources + shapes] + [text.path for text in texts]
     version = content_version(files, settings.root)
     if validate:
-        progress("validating")
-        report = validate_reports(
-            settings.ontology_dir,
-            settings.shapes_dir,
-            paths,
-            root=settings.root,
-            jobs=processes,
-            across=False,
-            progress=progress,
-        )
-        _require(report.results)
+        _validate_each_report(settings, paths, processes, progress)
     with location.new_version() as folder:
         store = None
         try:
@@ -150,17 +140,7 @@ def publish_to_service(
     texts = source_texts(paths)
     files = [f for f, _ in sources] + [text.path for text in texts]
     if validate:
-        progress("validating")
-        report = validate_reports(
-            settings.ontology_dir,
-            settings.shapes_dir,
-            paths,
-            root=settings.root,
-            jobs=threads,
-            across=False,
-            progress=progress,
-        )
-        _require(report.results)
+        _validate_each_report(settings, paths, threads, progress)
     with tempfile.TemporaryDirectory(prefix="tipgraph-publish-") as folder:
         store = ox.Store(folder)
         bulk_load(store, sources, threads=threads)
@@ -189,6 +169,24 @@ def publish_to_service(
         started=started,
         progress=progress,
     )
+
+
+def _validate_each_report(
+    settings: Settings, paths: list[Path], jobs: int, progress: Progress
+) -> None:
+    """DataNotValidError unless every report conforms (the rule across reports comes later,
+    on the store the data is loaded into)."""
+    progress("validating")
+    report = validate_reports(
+        settings.ontology_dir,
+        settings.shapes_dir,
+        paths,
+        root=settings.root,
+        jobs=jobs,
+        across=False,
+        progress=progress,
+    )
+    _require(report.results)
 
 
 def _require(results: Sequence[ValidationResult]) -> None:

@@ -38,10 +38,11 @@ def test_query_writes_graphs_as_turtle(loaded: Service) -> None:
     assert "tip:AnnualReport" in out
 
 
-def test_query_gives_the_services_syntax_error(loaded: Service) -> None:
+def test_a_syntax_error_is_found_before_the_service_is_asked(loaded: Service) -> None:
+    """The parser's message, line and column, as on a store directory."""
     code, _, err = query(loaded.query_url, "SELECT * WHERE { ?s ?p }")
     assert code == 2
-    assert err.startswith("Error: the SPARQL service refused the query: ")
+    assert err.startswith("Error: query does not parse: error at 1:")
 
 
 def test_an_unreachable_store_is_one_sentence_and_exit_2() -> None:

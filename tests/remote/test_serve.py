@@ -60,11 +60,12 @@ def test_sparql_posts_and_negotiates(served: LiveServer) -> None:
     assert quads.status_code == 200 and quads.headers["content-type"] == "application/n-quads"
 
 
-def test_a_syntax_error_is_400_with_the_services_message(served: LiveServer) -> None:
+def test_a_syntax_error_is_400_with_the_parsers_message(served: LiveServer) -> None:
+    """Parsed here before anything is sent: the same message as on a store directory."""
     with served.client() as http:
         response = http.get("/sparql", params={"query": "SELECT * { ?s ?p }"}, headers=JSON)
     assert response.status_code == 400
-    assert response.text.startswith("the SPARQL service refused the query: ")
+    assert response.text.startswith("query does not parse: error at 1:")
 
 
 def test_the_checks_hold_before_the_service_is_asked(served: LiveServer) -> None:
