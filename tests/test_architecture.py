@@ -23,6 +23,7 @@ LAYERS = {
     "sparql": 1,
     "store": 1,
     "evaluation": 1,
+    "fairness": 1,
     "sorting": 1,
     "result_cache": 1,
     "canonical": 1,

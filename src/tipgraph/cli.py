@@ -469,11 +469,11 @@ def _write_dumps(database: Any, dump_format: str, compress: bool, output: Path |
 )
 @click.option(
     "--workers",
-    default=2,
+    default=3,
     show_default=True,
     type=click.IntRange(min=1),
     help="Query worker processes (each holds the store open read-only, or forwards queries "
-    "to the SPARQL service).",
+    "to the SPARQL service). A client never holds the last free one.",
 )
 @click.option(
     "--queue",
@@ -482,6 +482,29 @@ def _write_dumps(database: Any, dump_format: str, compress: bool, output: Path |
     show_default=True,
     type=click.IntRange(min=0),
     help="Queries that may wait for a worker; beyond that, 503 with Retry-After.",
+)
+@click.option(
+    "--client-seconds",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Query-seconds per minute each client (IP address) may use; beyond, 429 with "
+    "Retry-After. 0: no limit.",
+)
+@click.option(
+    "--client-queries",
+    default=4,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Queries each client may have running or waiting at once; beyond, 429. 0: no limit.",
+)
+@click.option(
+    "--worker-memory-mb",
+    default=1024,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Memory a query worker may grow to; a query that needs more is stopped (503). "
+    "0: no limit.",
 )
 @click.option(
     "--base-url",
@@ -513,6 +536,9 @@ def serve(
     max_rows: int,
     workers: int,
     queue_size: int,
+    client_seconds: float,
+    client_queries: int,
+    worker_memory_mb: int,
     base_url: str | None,
     root_path: str,
     cache_mb: int,
@@ -544,6 +570,9 @@ def serve(
             max_rows=max_rows,
             workers=workers,
             queue_size=queue_size,
+            client_seconds=client_seconds,
+            client_queries=client_queries,
+            worker_memory_bytes=worker_memory_mb << 20,
             base_url=base_url,
             root_path=root_path,
             result_cache_bytes=cache_mb << 20,

@@ -71,8 +71,14 @@ class EndpointSettings:
     store: StoreTarget
     timeout: float = 30.0
     max_rows: int = 100_000
-    workers: int = 2
+    workers: int = 3
     queue_size: int = 16
+    # Each client's share (tipgraph.fairness): query-seconds per minute, and queries running or
+    # waiting at once. 0 turns either off.
+    client_seconds: float = 30.0
+    client_queries: int = 4
+    # A worker growing past this much resident memory has its query stopped (0: no limit).
+    worker_memory_bytes: int = 1 << 30
     max_query_bytes: int = 1 << 20
     # A result up to this size is sent whole, with Content-Length; a larger one is streamed.
     buffer_bytes: int = 1 << 20

@@ -80,6 +80,25 @@ class EndpointBusy(QueryError):
     status = 503
 
 
+class QueryOutOfMemory(QueryError):
+    """The query needed more memory than a worker may use, and was stopped."""
+
+    status = 503
+
+
+class TooManyRequests(QueryError):
+    """The client is over its share of the query workers; ``retry_after`` is in seconds."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def __reduce__(self) -> tuple[type[TooManyRequests], tuple[str, int]]:
+        return (type(self), (str(self), self.retry_after))
+
+
 class WorkerFailed(QueryError):
     """The worker evaluating the query died (e.g. killed by the operating system)."""
 

@@ -29,6 +29,7 @@ from typing import Any
 from tipgraph import errors
 from tipgraph.config import EndpointSettings
 from tipgraph.evaluation import QueryRequest, ResultHead
+from tipgraph.fairness import ClientLedger
 from tipgraph.sparql import BY_NAME, ResultKind
 from tipgraph.worker import RemoteTarget, error_body, worker_main
 
@@ -79,7 +80,10 @@ class _FrameReader:
         return messages
 
 
-TIMED_OUT, CANCELLED = b"T", b"X"  # markers the pool puts in a query's own message queue
+# Markers the pool puts in a query's own message queue.
+TIMED_OUT, CANCELLED, OUT_OF_MEMORY = b"T", b"X", b"M"
+MEMORY_CHECK_SECONDS = 0.25
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
 
 @dataclass(eq=False)
@@ -88,8 +92,10 @@ class RunningQuery:
 
     request: QueryRequest
     pool: QueryPool
+    client: str
     messages: asyncio.Queue[bytes] = field(default_factory=asyncio.Queue)
     worker: _Worker | None = None
+    started_at: float | None = None  # when it took a worker
     finished: bool = False  # nothing more will come from the pool (worker done, or cancelled)
     complete: bool = False  # the consumer has taken the end of the result
     rows: int = 0
@@ -108,6 +114,13 @@ class RunningQuery:
         self.finished = True
         if self._timer is not None:
             self._timer.cancel()
+        self.pool._job_ended(self)
+
+    def stop_for_memory(self) -> None:
+        """Its worker grew past the memory limit: the query is answered with that, then stopped."""
+        if not self.finished:
+            self.messages.put_nowait(OUT_OF_MEMORY)
+            self.cancel()
 
     def worker_done(self) -> None:
         """The worker sent the end of the result: the time limit no longer applies."""
@@ -125,6 +138,12 @@ class RunningQuery:
             )
         if tag == CANCELLED:
             raise errors.WorkerFailed("the query was cancelled.")
+        if tag == OUT_OF_MEMORY:
+            raise errors.QueryOutOfMemory(
+                f"the query needed more than {self.pool.settings.worker_memory_bytes >> 20} MiB "
+                "of memory and was stopped; narrow it (fewer rows, no large ORDER BY or "
+                "GROUP BY) or run it on a dump."
+            )
         if tag == b"E":
             self.complete = True
             raise _error_from(json.loads(message[1:]))
@@ -239,6 +258,14 @@ class _Worker:
         except OSError:  # the worker died since it was last idle: its job gets the 503
             self.pool._worker_died(self)
 
+    def resident_bytes(self) -> int:
+        """The worker's resident memory (Linux; 0 where /proc cannot tell)."""
+        try:
+            with open(f"/proc/{self.process.pid}/statm", "rb") as statm:
+                return int(statm.read().split()[1]) * PAGE_BYTES
+        except (OSError, ValueError, IndexError):
+            return 0
+
     def kill(self) -> None:
         self._pause_reading()
         if self.process.is_alive() and self.process.pid is not None:
@@ -263,7 +290,11 @@ class QueryPool:
         self._waiting: collections.deque[RunningQuery] = collections.deque()
         self._started: asyncio.Future[None] = self.loop.create_future()
         self._closed = False
+        self._memory_watch: asyncio.Task[None] | None = None
         self.network_isolated = False
+        self.ledger = ClientLedger(
+            settings.client_seconds, settings.client_queries, settings.workers
+        )
 
     async def __aenter__(self) -> QueryPool:
         self._workers = [_Worker(self) for _ in range(self.settings.workers)]
@@ -272,6 +303,8 @@ class QueryPool:
         except BaseException:
             await self.close()
             raise
+        if self.settings.worker_memory_bytes:
+            self._memory_watch = asyncio.create_task(self._watch_memory())
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -280,6 +313,8 @@ class QueryPool:
     async def close(self) -> None:
         """Stop every worker."""
         self._closed = True
+        if self._memory_watch is not None:
+            self._memory_watch.cancel()
         for worker in self._workers:
             worker.kill()
         self._workers.clear()
@@ -300,29 +335,70 @@ class QueryPool:
         """Queries waiting for a worker."""
         return len(self._waiting)
 
-    def submit(self, request: QueryRequest) -> RunningQuery:
-        """Start ``request`` on an idle worker or queue it; EndpointBusy if the queue is full."""
+    def submit(self, request: QueryRequest, client: str = "") -> RunningQuery:
+        """Start ``request`` of ``client`` on an idle worker or queue it.
+
+        TooManyRequests if the client is over its share (:mod:`tipgraph.fairness`);
+        EndpointBusy if the queue is full.
+        """
+        now = self.loop.time()
         if not self._idle and len(self._waiting) >= self.settings.queue_size:
             raise errors.EndpointBusy(
                 "every query worker is busy and the queue is full; retry in a few seconds."
             )
-        job = RunningQuery(request, self)
-        job.start_timer(self.loop.time() + self.settings.timeout)
-        if self._idle:
-            self._idle.popleft().run(job)
+        self.ledger.admit(client, now)
+        job = RunningQuery(request, self, client)
+        job.start_timer(now + self.settings.timeout)
+        if self._idle and self.ledger.may_start(client):
+            self._start(self._idle.popleft(), job)
         else:
             self._waiting.append(job)
         return job
 
+    def _start(self, worker: _Worker, job: RunningQuery) -> None:
+        self.ledger.started(job.client)
+        job.started_at = self.loop.time()
+        worker.run(job)
+
+    def _job_ended(self, job: RunningQuery) -> None:
+        if job.started_at is None:
+            self.ledger.dropped(job.client)
+        else:
+            now = self.loop.time()
+            self.ledger.finished(job.client, now - job.started_at, now)
+
+    def _next_job(self) -> RunningQuery | None:
+        """The waiting query to start next: of the client running fewest, oldest first."""
+        chosen: RunningQuery | None = None
+        for job in self._waiting:
+            if job.finished or not self.ledger.may_start(job.client):
+                continue
+            if chosen is None or self.ledger.running(job.client) < self.ledger.running(
+                chosen.client
+            ):
+                chosen = job
+        if chosen is not None:
+            self._waiting.remove(chosen)
+        return chosen
+
     def _worker_idle(self, worker: _Worker) -> None:
         if not self._started.done() and all(w.ready for w in self._workers):
             self._started.set_result(None)
-        while self._waiting:
-            job = self._waiting.popleft()
-            if not job.finished:
-                worker.run(job)
-                return
-        self._idle.append(worker)
+        job = self._next_job()
+        if job is not None:
+            self._start(worker, job)
+        else:
+            self._idle.append(worker)
+
+    async def _watch_memory(self) -> None:
+        """Stop any query whose worker grows past ``worker_memory_bytes``."""
+        limit = self.settings.worker_memory_bytes
+        while True:
+            await asyncio.sleep(MEMORY_CHECK_SECONDS)
+            for worker in list(self._workers):
+                if worker.job is not None and worker.resident_bytes() > limit:
+                    log.warning("stopping a query whose worker passed %d MiB", limit >> 20)
+                    worker.job.stop_for_memory()
 
     def _replace(self, worker: _Worker) -> None:
         worker.kill()

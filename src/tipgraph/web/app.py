@@ -39,6 +39,7 @@ from tipgraph.web.links import Links, linkable
 from tipgraph.web.openapi import OPENAPI_PATH
 from tipgraph.web.pages import not_found
 from tipgraph.web.resources import router as resources
+from tipgraph.web.security import SecurityHeaders
 from tipgraph.web.sparql_endpoint import ROUTE
 from tipgraph.worker import RemoteTarget
 
@@ -162,6 +163,7 @@ def create_app(settings: EndpointSettings) -> FastAPI:
         expose_headers=["ETag", "Retry-After", "Content-Length"],
         max_age=86400,
     )
+    app.add_middleware(SecurityHeaders)  # outside CORS: its own answers get the headers too
     install_error_handlers(app)
     app.mount("/static", StaticFiles(packages=[("tipgraph.web", "static")]), name="static")
     app.router.routes.insert(0, ROUTE)  # the busiest route is matched first

@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
 
-from tipgraph.errors import EndpointBusy, QueryError, TipgraphError
+from tipgraph.errors import EndpointBusy, QueryError, TipgraphError, TooManyRequests
 from tipgraph.web.protocol import ProtocolError
 
 RETRY_AFTER_SECONDS = "2"
@@ -21,6 +21,8 @@ def error_response(error: TipgraphError) -> PlainTextResponse:
     headers = {"Cache-Control": "no-store"}
     if isinstance(error, EndpointBusy):
         headers["Retry-After"] = RETRY_AFTER_SECONDS
+    elif isinstance(error, TooManyRequests):
+        headers["Retry-After"] = str(error.retry_after)
     message = str(error) if status < 500 or isinstance(error, QueryError) else "internal error"
     return PlainTextResponse(f"{message}\n", status_code=status, headers=headers)
 

@@ -26,7 +26,6 @@ from tipgraph.sparql import (
 )
 from tipgraph.store.location import Manifest
 from tipgraph.web.links import Links
-from tipgraph.web.pages import PAGE_SECURITY
 from tipgraph.web.protocol import ProtocolError, read_protocol_request
 from tipgraph.web.streaming import DisconnectWatcher, StreamedResult, collect
 
@@ -100,7 +99,7 @@ def _query_page(request: Request, query: str | None) -> HTMLResponse:
         config=config,
         permalink=None if query is None else permalink(path, query),
     )
-    return HTMLResponse(html, headers={"Vary": "Accept"} | PAGE_SECURITY)
+    return HTMLResponse(html, headers={"Vary": "Accept"})
 
 
 def _service_description(request: Request) -> Response:
@@ -162,7 +161,8 @@ async def sparql(request: Request) -> Response:
     if (answer := cache.get(key)) is not None:
         return Response(answer.body, media_type=answer.media_type, headers=cache_headers)
     pool: QueryPool = request.app.state.pool
-    running = pool.submit(query)
+    # The client's address, after the trusted proxy's X-Forwarded-For (uvicorn's proxy headers).
+    running = pool.submit(query, client=request.client.host if request.client else "")
     watcher = DisconnectWatcher(request.receive, running)
     try:
         head = await running.head()

@@ -1,0 +1,82 @@
+"""Each client's share of the query workers: a query-seconds bucket, queries in flight, and
+one worker always left for the others."""
+
+from __future__ import annotations
+
+import pytest
+
+from tipgraph.errors import TooManyRequests
+from tipgraph.fairness import MAX_CLIENTS, ClientLedger
+
+
+def run(ledger: ClientLedger, client: str, seconds: float, now: float) -> None:
+    ledger.admit(client, now)
+    ledger.started(client)
+    ledger.finished(client, seconds, now + seconds)
+
+
+def test_a_client_over_its_query_seconds_waits_for_the_bucket_to_refill() -> None:
+    ledger = ClientLedger(seconds_per_minute=30, max_queries=0, workers=3)
+    run(ledger, "a", 20, now=0)
+    run(ledger, "a", 20, now=20)  # 30 - 20 + 10 refilled = 20 left, then -0
+    with pytest.raises(TooManyRequests) as refused:
+        ledger.admit("a", now=40)
+    # 0 left at 40 s plus nothing refilled yet: one second refills half a query-second.
+    assert refused.value.status == 429
+    assert 1 <= refused.value.retry_after <= 2
+    assert "30 query-seconds per minute" in str(refused.value)
+    ledger.admit("b", now=40)  # another client is not touched
+
+
+def test_the_retry_after_is_when_the_bucket_is_above_empty_again() -> None:
+    ledger = ClientLedger(seconds_per_minute=6, max_queries=0, workers=3)
+    run(ledger, "a", 30, now=0)  # 6 - 30 = -24 at 30 s; refills 0.1 s per second
+    with pytest.raises(TooManyRequests) as refused:
+        ledger.admit("a", now=30)
+    assert refused.value.retry_after == 240
+    ledger.admit("a", now=30 + 241)
+
+
+def test_a_client_may_have_only_so_many_queries_in_flight() -> None:
+    ledger = ClientLedger(seconds_per_minute=0, max_queries=2, workers=3)
+    ledger.admit("a", 0)
+    ledger.admit("a", 0)
+    with pytest.raises(TooManyRequests) as refused:
+        ledger.admit("a", 0)
+    assert refused.value.retry_after == 1
+    ledger.admit("b", 0)
+    ledger.dropped("a")
+    ledger.admit("a", 0)
+
+
+def test_a_client_never_holds_the_last_worker() -> None:
+    ledger = ClientLedger(seconds_per_minute=0, max_queries=0, workers=3)
+    for _ in range(2):
+        ledger.admit("a", 0)
+        assert ledger.may_start("a")
+        ledger.started("a")
+    ledger.admit("a", 0)
+    assert not ledger.may_start("a")
+    assert ledger.may_start("b")
+    assert ledger.running("a") == 2
+
+
+def test_one_worker_serves_everyone() -> None:
+    ledger = ClientLedger(seconds_per_minute=0, max_queries=0, workers=1)
+    ledger.admit("a", 0)
+    assert ledger.may_start("a")
+
+
+def test_idle_clients_are_forgotten_when_too_many_are_remembered() -> None:
+    ledger = ClientLedger(seconds_per_minute=30, max_queries=4, workers=3)
+    for n in range(MAX_CLIENTS):
+        ledger.admit(str(n), 0)
+        ledger.dropped(str(n))
+    ledger.admit("busy", 0)  # forgets the idle ones with a full bucket
+    assert len(ledger._clients) == 1
+
+
+def test_no_limits_when_both_are_off() -> None:
+    ledger = ClientLedger(seconds_per_minute=0, max_queries=0, workers=2)
+    for _ in range(100):
+        run(ledger, "a", 60, now=0)

@@ -1,0 +1,73 @@
+"""Per-client fairness on a real server: a flooding client gets 429 with Retry-After while
+the others are still served."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ..conftest import LiveServer, start_server, stop_server
+from .test_live_server import RUNAWAY, as_client
+
+
+@pytest.fixture(scope="module")
+def server(store_dir: Path) -> Iterator[LiveServer]:
+    """2 workers, 2 s per query, each client 3 query-seconds per minute and 2 queries at once."""
+    live = start_server(
+        store_dir,
+        *("--workers", "2", "--timeout", "2", "--queue", "8"),
+        *("--client-seconds", "3", "--client-queries", "2"),
+    )
+    yield live
+    stop_server(live)
+
+
+def simple(n: int) -> str:
+    return f"SELECT ?s WHERE {{ ?s a qb:Observation }} LIMIT {n + 1}"  # each one new: no cache
+
+
+def test_a_client_flooding_in_parallel_gets_429_while_another_is_served(
+    server: LiveServer,
+) -> None:
+    flooder, other = as_client(10), as_client(11)
+    with ThreadPoolExecutor(8) as pool, server.client(timeout=30) as client:
+        flood = [
+            pool.submit(client.get, "/sparql", params={"query": RUNAWAY}, headers=flooder)
+            for _ in range(8)
+        ]
+        time.sleep(0.3)
+        answers, slowest = [], 0.0
+        for n in range(10):
+            started = time.monotonic()
+            answers.append(client.get("/sparql", params={"query": simple(n)}, headers=other))
+            slowest = max(slowest, time.monotonic() - started)
+        flooded = [f.result() for f in flood]
+    assert [a.status_code for a in answers] == [200] * 10
+    assert slowest < 1.5  # served beside the flood, not after its 2 s timeouts
+    statuses = sorted(r.status_code for r in flooded)
+    assert statuses == [429] * 6 + [503] * 2  # two in flight (timed out), six refused
+    refused = [r for r in flooded if r.status_code == 429]
+    assert all(r.headers["Retry-After"] == "1" for r in refused)
+    assert all("already has 2 queries running or waiting" in r.text for r in refused)
+
+
+def test_a_client_over_its_query_seconds_gets_429_with_when_to_retry(server: LiveServer) -> None:
+    flooder, other = as_client(20), as_client(21)
+    with server.client(timeout=30) as client:
+        first = client.get("/sparql", params={"query": RUNAWAY}, headers=flooder)
+        second = client.get("/sparql", params={"query": RUNAWAY}, headers=flooder)
+        third = client.get("/sparql", params={"query": RUNAWAY}, headers=flooder)
+        served = client.get("/sparql", params={"query": simple(50)}, headers=other)
+    assert (first.status_code, second.status_code) == (503, 503)  # 2 s each: 3 - 4 < 0
+    assert third.status_code == 429
+    # About 1 query-second in debt, refilled at 3 per minute: some 20 s.
+    assert 10 <= int(third.headers["Retry-After"]) <= 25
+    assert "3 query-seconds per minute" in third.text
+    assert served.status_code == 200
+    health = httpx.get(f"{server.url}/health").json()
+    assert health["running"] == 0 and health["waiting"] == 0
