@@ -238,7 +238,10 @@ class Server:
     def __init__(self, store: str, root: Path, logs: Path, *options: str) -> None:
         self.port = free_port()
         log = logs / f"serve-{self.port}.log"
-        command = [*tipgraph(), "serve", "--store", store, "--port", str(self.port), *options]
+        command = [*tipgraph(), "serve", "--store", store, "--port", str(self.port)]
+        # One benchmark client stands for many users: no per-client share, two workers as in
+        # the figures before the share existed.
+        command += ["--client-seconds", "0", "--client-queries", "0", "--workers", "2", *options]
         self.process = start_process(command, log, cwd=root)
         self.base = f"http://127.0.0.1:{self.port}"
         if not wait_until_ready("tipgraph", self.process, f"{self.base}/health", log, timeout=120):

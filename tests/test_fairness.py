@@ -50,7 +50,7 @@ def test_a_client_may_have_only_so_many_queries_in_flight() -> None:
 
 
 def test_a_client_never_holds_the_last_worker() -> None:
-    ledger = ClientLedger(seconds_per_minute=0, max_queries=0, workers=3)
+    ledger = ClientLedger(seconds_per_minute=0, max_queries=8, workers=3)
     for _ in range(2):
         ledger.admit("a", 0)
         assert ledger.may_start("a")
@@ -76,7 +76,12 @@ def test_idle_clients_are_forgotten_when_too_many_are_remembered() -> None:
     assert len(ledger._clients) == 1
 
 
-def test_no_limits_when_both_are_off() -> None:
+def test_no_limits_and_no_reserve_when_both_are_off() -> None:
     ledger = ClientLedger(seconds_per_minute=0, max_queries=0, workers=2)
     for _ in range(100):
         run(ledger, "a", 60, now=0)
+    for _ in range(2):
+        ledger.admit("a", 0)
+        assert ledger.may_start("a")
+        ledger.started("a")
+    assert not ledger.may_start("a")

@@ -7,7 +7,7 @@ has ``max_queries`` queries running or waiting, is answered 429 with a Retry-Aft
 
 A client never holds every worker: with two or more workers, one is always left for the
 others, so a client sending runaway queries cannot make a simple query of someone else wait
-for a timeout.
+for a timeout. With both limits off (0), there is no fairness at all, reserve included.
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ class ClientLedger:
     def __init__(self, seconds_per_minute: float, max_queries: int, workers: int) -> None:
         self.capacity = seconds_per_minute  # 0: no query-seconds budget
         self.max_queries = max_queries  # 0: no limit on a client's queries in flight
-        self.max_running = max(1, workers - 1)
+        # The reserve is fairness too: with both limits off, a client may take every worker.
+        fair = bool(seconds_per_minute or max_queries)
+        self.max_running = max(1, workers - 1) if fair else workers
         self._clients: dict[str, _Client] = {}
 
     def _client(self, name: str, now: float) -> _Client:
