@@ -54,6 +54,12 @@ class QuerySyntaxError(QueryError):
     """The query does not parse; the message is the parser's, with line and column."""
 
 
+class UpdateRefused(QueryError):
+    """The text is a SPARQL Update: the endpoint and the CLI only answer queries."""
+
+    status = 403
+
+
 class FederatedQueryRefused(QueryError):
     """The query uses SERVICE, which the public endpoint never executes."""
 

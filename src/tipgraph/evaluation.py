@@ -17,7 +17,13 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from tipgraph.errors import NotAcceptable, QueryError, QuerySyntaxError, ResultTooLarge
+from tipgraph.errors import (
+    NotAcceptable,
+    QueryError,
+    QuerySyntaxError,
+    ResultTooLarge,
+    UpdateRefused,
+)
 from tipgraph.namespaces import PREFIXES
 from tipgraph.sparql import (
     MediaType,
@@ -110,7 +116,7 @@ class PreparedQuery:
                 **_dataset_options(request),  # type: ignore[arg-type]
             )
         except SyntaxError as error:
-            raise QuerySyntaxError(f"query does not parse: {error}") from None
+            raise not_a_query(request.query, error) from None
         if isinstance(self._result, ox.QuerySolutions):
             kind = ResultKind.SOLUTIONS
         elif isinstance(self._result, ox.QueryBoolean):
@@ -162,7 +168,24 @@ def parse_as_query(query: str) -> None:
     try:
         ox.Store().query(query, prefixes=PREFIXES)
     except SyntaxError as error:
-        raise QuerySyntaxError(f"query does not parse: {error}") from None
+        raise not_a_query(query, error) from None
+
+
+# The prologue (comments, BASE, PREFIX) and the first keyword after it.
+_PROLOGUE = re.compile(
+    r"(?:\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*([A-Za-z]+)", re.IGNORECASE
+)
+UPDATE_KEYWORDS = {"insert", "delete", "load", "clear", "create", "drop", "copy", "move", "add"}
+UPDATE_KEYWORDS |= {"with"}
+
+
+def not_a_query(text: str, error: SyntaxError) -> QueryError:
+    """The error for ``text`` that does not parse as a query: an update is refused as such
+    (403), anything else gets the parser's message with line and column (400)."""
+    first = _PROLOGUE.match(text)
+    if first is not None and first.group(1).lower() in UPDATE_KEYWORDS:
+        return UpdateRefused("SPARQL Update is not accepted: the store is read-only, for queries.")
+    return QuerySyntaxError(f"query does not parse: {error}")
 
 
 class RemotePreparedQuery:
