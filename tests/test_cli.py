@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from tipgraph.cli import main
 
 from .conftest import REPORT, ROOT
+from .documented import documented
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -96,6 +97,7 @@ def test_validate_broken_turtle_names_file_line_and_column(checkout_copy: Path) 
     assert out == ""
     assert f"data/{REPORT}/legal.ttl:21:" in err
     assert "Traceback" not in err
+    documented("broken Turtle (validate, load)", code, err)
 
 
 def test_validate_another_data_folder(tmp_path: Path) -> None:
@@ -208,4 +210,5 @@ def test_load_refuses_invalid_data(checkout_copy: Path, tmp_path: Path) -> None:
     code, _, err = run_in(checkout_copy, "load", "--store", str(tmp_path / "store"))
     assert code == 2
     assert "does not conform" in err
+    documented("data that does not conform (load)", code, err)
     assert not (tmp_path / "store" / "current").exists()

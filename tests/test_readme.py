@@ -11,6 +11,7 @@ from tipgraph.cli import main
 from tipgraph.dataset import AssembledDataset
 
 from .conftest import ROOT
+from .documented import table
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 QUERIES = re.findall(r"```sparql\n(.*?)```", README, flags=re.DOTALL)
@@ -39,3 +40,12 @@ def test_readme_query_runs_and_returns_rows(bundled: AssembledDataset, query: st
     assert isinstance(solutions, ox.QuerySolutions)
     rows = list(solutions)
     assert len(rows) >= 5
+
+
+def test_every_row_of_what_happens_when_is_checked_by_a_test() -> None:
+    calls = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "tests").rglob("*.py"))
+    checked = set(re.findall(r'documented\(\s*"([^"]+)"', calls))
+    rows = set(table())
+    assert rows, "README has no table of what happens when…"
+    assert rows - checked == set(), "rows no test checks"
+    assert checked - rows == set(), "tests of rows README does not have"

@@ -342,11 +342,12 @@ class QueryPool:
         EndpointBusy if the queue is full.
         """
         now = self.loop.time()
+        self.ledger.admit(client, now)  # a client over its share hears so first
         if not self._idle and len(self._waiting) >= self.settings.queue_size:
+            self.ledger.dropped(client)
             raise errors.EndpointBusy(
                 "every query worker is busy and the queue is full; retry in a few seconds."
             )
-        self.ledger.admit(client, now)
         job = RunningQuery(request, self, client)
         job.start_timer(now + self.settings.timeout)
         if self._idle and self.ledger.may_start(client):

@@ -22,6 +22,7 @@ from tipgraph.pool import QueryPool
 from tipgraph.store.location import StoreVersion
 
 from ..conftest import LiveServer, start_server, stop_server
+from ..documented import documented
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SIMPLE = "ASK { ?s a qb:Observation }"
@@ -195,6 +196,7 @@ def test_a_killed_worker_is_replaced_and_its_query_answered_503(store_dir: Path)
             response = running.result()
         assert response.status_code == 503
         assert "died" in response.text
+        documented("a worker killed by the system", response.status_code, response.text)
         answer = httpx.get(f"{server.url}/sparql", params={"query": SIMPLE}, timeout=10)
         assert answer.status_code == 200
     finally:

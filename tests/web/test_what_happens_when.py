@@ -1,0 +1,140 @@
+"""README's "What happens when…" rows about the endpoint, on a real server with small limits:
+2 workers, 2 s per query, a queue of 1, 5,000 rows, 300 MiB per worker, and each client
+3 query-seconds a minute and 2 queries at once."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ..conftest import LiveServer, start_server, stop_server
+from ..documented import documented
+from .test_live_server import RUNAWAY, as_client
+
+LIMITS = ("--workers", "2", "--timeout", "2", "--queue", "1", "--max-rows", "5000")
+SHARES = ("--client-seconds", "3", "--client-queries", "2", "--worker-memory-mb", "300")
+
+
+@pytest.fixture(scope="module")
+def server(store_dir: Path) -> Iterator[LiveServer]:
+    live = start_server(store_dir, *LIMITS, *SHARES)
+    yield live
+    stop_server(live)
+
+
+@pytest.fixture
+def client(server: LiveServer) -> Iterator[httpx.Client]:
+    """A session on the server once every worker is back and idle (a test may kill one)."""
+    with server.client(timeout=60) as session:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            health = session.get("/health").json()
+            if (health["workers"], health["running"], health["waiting"]) == (2, 0, 0):
+                break
+            time.sleep(0.1)
+        yield session
+
+
+def ask(client: httpx.Client, query: str, who: int = 0, **options: object) -> httpx.Response:
+    return client.get("/sparql", params={"query": query}, headers=as_client(who), **options)  # type: ignore[arg-type]
+
+
+def test_a_malformed_query(client: httpx.Client) -> None:
+    answer = ask(client, "SELEC ?s WHERE { ?s ?p ?o }")
+    documented("a malformed query", answer.status_code, answer.text)
+
+
+def test_a_huge_query(client: httpx.Client) -> None:
+    body = "ASK {}" + " " * (1 << 20)
+    answer = client.post(
+        "/sparql", content=body, headers={"Content-Type": "application/sparql-query"}
+    )
+    documented("a huge query (over 1 MiB)", answer.status_code, answer.text)
+
+
+def test_invalid_utf8(client: httpx.Client) -> None:
+    answer = client.get("/sparql?query=SELECT%FF%FE")
+    documented("invalid UTF-8", answer.status_code, answer.text)
+
+
+def test_an_unknown_accept(client: httpx.Client) -> None:
+    answer = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": "image/png"})
+    documented("an Accept no format meets", answer.status_code, answer.text)
+
+
+def test_an_update(client: httpx.Client) -> None:
+    answer = client.post("/sparql", data={"update": "DROP ALL"})
+    documented("an update", answer.status_code, answer.text)
+    as_query = ask(client, "PREFIX ex: <http://example.org/>\nINSERT DATA { ex:a ex:b ex:c }")
+    documented("an update sent as a query", as_query.status_code, as_query.text)
+
+
+def test_service(client: httpx.Client) -> None:
+    answer = ask(client, "SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+    documented("SERVICE", answer.status_code, answer.text)
+
+
+def test_a_runaway_query(client: httpx.Client) -> None:
+    answer = ask(client, RUNAWAY, who=30)
+    documented("a runaway query", answer.status_code, answer.text)
+
+
+def test_a_query_that_needs_too_much_memory(client: httpx.Client) -> None:
+    answer = ask(client, "SELECT * { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f", who=31)
+    documented("a query that needs too much memory", answer.status_code, answer.text)
+
+
+def test_too_many_rows(client: httpx.Client) -> None:
+    answer = ask(client, "SELECT ?s WHERE { ?s ?p ?o }", who=32)
+    documented("more rows than --max-rows", answer.status_code, answer.text)
+
+
+def test_a_flood(client: httpx.Client) -> None:
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: ask(client, RUNAWAY, who=33), range(4)))
+    refused = [a for a in answers if a.status_code == 429]
+    assert len(refused) == 2 and all(a.headers["Retry-After"] == "1" for a in refused)
+    documented("a flood (one client, many queries at once)", 429, refused[0].text)
+
+
+def test_a_client_over_its_query_seconds(client: httpx.Client) -> None:
+    for _ in range(2):
+        ask(client, RUNAWAY, who=34)  # 2 s each, of 3 a minute
+    answer = ask(client, RUNAWAY, who=34)
+    assert int(answer.headers["Retry-After"]) > 1
+    documented("a client over its query-seconds", answer.status_code, answer.text)
+
+
+def test_a_full_queue(server: LiveServer, client: httpx.Client) -> None:
+    def send(who: int) -> httpx.Response:
+        time.sleep(0.2 * who)  # in order: two run, one waits, the fourth finds no room
+        return httpx.get(
+            f"{server.url}/sparql",
+            params={"query": RUNAWAY},
+            headers=as_client(40 + who),
+            timeout=30,
+        )
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(send, range(4)))
+    busy = answers[3]
+    assert busy.headers["Retry-After"] == "2"
+    documented("every worker busy and the queue full", busy.status_code, busy.text)
+
+
+def test_an_unknown_iri(client: httpx.Client) -> None:
+    answer = client.get("/id/agency/no-such-agency", follow_redirects=True)
+    documented("an unknown IRI", answer.status_code, answer.text)
+
+
+@pytest.mark.parametrize(
+    "path", ["/dumps/../../manifest.json", "/dumps/..%2F..%2Fmanifest.json", "/id/%2e%2e/%2e%2e"]
+)
+def test_a_traversal_attempt(client: httpx.Client, path: str) -> None:
+    answer = client.get(path)
+    documented("a traversal attempt", answer.status_code, answer.text)
