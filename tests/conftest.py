@@ -130,6 +130,17 @@ def start_server(store: Path, *options: str) -> LiveServer:
     raise RuntimeError("tipgraph serve did not answer /health within 30 s")
 
 
+def wait_until_idle(server: LiveServer, workers: int, seconds: float = 15) -> None:
+    """Until every query worker is up (a test may have had one killed) and none is busy."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        health = httpx.get(f"{server.url}/health", timeout=5).json()
+        if (health["workers"], health["running"], health["waiting"]) == (workers, 0, 0):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the server's workers did not settle within {seconds:g} s: {health}")
+
+
 def stop_server(server: LiveServer) -> None:
     server.process.terminate()
     try:

@@ -40,6 +40,7 @@ class ClientLedger:
         fair = bool(seconds_per_minute or max_queries)
         self.max_running = max(1, workers - 1) if fair else workers
         self._clients: dict[str, _Client] = {}
+        self.refused = {"query_seconds": 0, "in_flight": 0}  # 429s since start, by reason
 
     def _client(self, name: str, now: float) -> _Client:
         client = self._clients.get(name)
@@ -58,12 +59,14 @@ class ClientLedger:
         client = self._client(name, now)
         if self.capacity and client.level <= 0:
             wait = -client.level / (self.capacity / WINDOW_SECONDS)
+            self.refused["query_seconds"] += 1
             raise TooManyRequests(
                 f"this client used its {self.capacity:g} query-seconds per minute; "
                 f"retry in {math.ceil(wait) or 1} s, or download a dump for heavy work.",
                 retry_after=max(1, math.ceil(wait)),
             )
         if self.max_queries and client.running + client.waiting >= self.max_queries:
+            self.refused["in_flight"] += 1
             raise TooManyRequests(
                 f"this client already has {self.max_queries} queries running or waiting; "
                 "wait for their answers before sending more.",

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ..conftest import LiveServer, start_server, stop_server
+from ..conftest import LiveServer, start_server, stop_server, wait_until_idle
 from .test_live_server import RUNAWAY, as_client
 
 
@@ -34,6 +34,7 @@ def simple(n: int) -> str:
 def test_a_client_flooding_in_parallel_gets_429_while_another_is_served(
     server: LiveServer,
 ) -> None:
+    wait_until_idle(server, workers=2)
     flooder, other = as_client(10), as_client(11)
     with ThreadPoolExecutor(8) as pool, server.client(timeout=30) as client:
         flood = [
@@ -57,6 +58,7 @@ def test_a_client_flooding_in_parallel_gets_429_while_another_is_served(
 
 
 def test_a_client_over_its_query_seconds_gets_429_with_when_to_retry(server: LiveServer) -> None:
+    wait_until_idle(server, workers=2)  # the flood's stopped workers are replaced
     flooder, other = as_client(20), as_client(21)
     with server.client(timeout=30) as client:
         first = client.get("/sparql", params={"query": RUNAWAY}, headers=flooder)
@@ -71,3 +73,4 @@ def test_a_client_over_its_query_seconds_gets_429_with_when_to_retry(server: Liv
     assert served.status_code == 200
     health = httpx.get(f"{server.url}/health").json()
     assert health["running"] == 0 and health["waiting"] == 0
+    assert health["refused"]["query_seconds"] >= 1 and health["refused"]["in_flight"] >= 6

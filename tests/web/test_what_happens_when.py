@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ..conftest import LiveServer, start_server, stop_server
+from ..conftest import LiveServer, start_server, stop_server, wait_until_idle
 from ..documented import documented
 from .test_live_server import RUNAWAY, as_client
 
@@ -30,13 +30,8 @@ def server(store_dir: Path) -> Iterator[LiveServer]:
 @pytest.fixture
 def client(server: LiveServer) -> Iterator[httpx.Client]:
     """A session on the server once every worker is back and idle (a test may kill one)."""
+    wait_until_idle(server, workers=2)
     with server.client(timeout=60) as session:
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            health = session.get("/health").json()
-            if (health["workers"], health["running"], health["waiting"]) == (2, 0, 0):
-                break
-            time.sleep(0.1)
         yield session
 
 

@@ -210,6 +210,7 @@ def create_app(settings: EndpointSettings) -> FastAPI:
             "workers": pool.alive,
             "running": pool.busy,
             "waiting": pool.waiting,
+            "refused": pool.ledger.refused,  # 429s, by reason
             "network_isolated": pool.network_isolated,
             "cache": _cache_summary(request.app.state.result_cache.stats()),
         }
