@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -51,6 +52,10 @@ LABEL_OF = f"SELECT $s ?label WHERE {{ $s {LABEL} ?label }}"
 CBD_LIMIT = 100_000  # triples: a description is a page, not a dump
 
 
+# A primary language subtag (BCP 47): anything else a reader sends is not a language.
+LANGUAGE = re.compile(r"[a-z]{2,8}")
+
+
 def language_preference(requested: str | None, accept_language: str | None) -> tuple[str, ...]:
     """Languages in the reader's order: ``?lang=``, then Accept-Language, then en, az, ru."""
     ranked: list[tuple[float, int, str]] = []
@@ -63,11 +68,12 @@ def language_preference(requested: str | None, accept_language: str | None) -> t
             except ValueError:
                 q = 0.0
         tag = tag.strip().lower().split("-")[0]
-        if tag and tag != "*" and q > 0:
+        if LANGUAGE.fullmatch(tag) and q > 0:
             ranked.append((-q, position, tag))
     ordered = [tag for _, _, tag in sorted(ranked)]
-    if requested:
-        ordered.insert(0, requested.strip().lower())
+    primary = (requested or "").strip().lower().split("-")[0]
+    if LANGUAGE.fullmatch(primary):
+        ordered.insert(0, primary)
     return tuple(dict.fromkeys([*ordered, *FALLBACK_LANGUAGES]))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -128,17 +129,23 @@ def parse_accept(header: str | None) -> list[AcceptRange]:
         if media.count("/") != 1:
             continue
         main, sub = media.split("/")
-        q = 1.0
+        q: float | None = 1.0
         for param in fields[1:]:
             key, _, value = param.partition("=")
             if key.strip().lower() == "q":
-                try:
-                    q = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
-        if main and sub and not (main == "*" and sub != "*"):
+                q = _q_value(value)
+        if q is not None and main and sub and not (main == "*" and sub != "*"):
             ranges.append(AcceptRange(main, sub, q))
     return ranges
+
+
+def _q_value(value: str) -> float | None:
+    """A q parameter's weight, clamped to 0–1; None if it is no number (or NaN)."""
+    try:
+        q = float(value)
+    except ValueError:
+        return None
+    return None if math.isnan(q) else min(max(q, 0.0), 1.0)
 
 
 @functools.lru_cache(maxsize=512)  # clients send the same few Accept headers over and over

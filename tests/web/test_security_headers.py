@@ -83,3 +83,14 @@ def test_an_internal_error_says_so_without_a_path_or_traceback(
     assert response.status_code == 500
     assert str(store_dir) not in response.text
     assert "Traceback" not in response.text and "OSError" not in response.text
+
+
+@pytest.mark.parametrize(("method", "path"), [("DELETE", "/sparql"), ("PUT", "/id/agency/mia")])
+def test_a_method_not_allowed_is_plain_text_like_every_error(
+    client: TestClient, method: str, path: str
+) -> None:
+    response = client.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["content-type"].startswith("text/plain")
+    assert "GET" in response.headers["allow"]
+    assert response.text == f"{method} is not allowed here; this server is read-only.\n"

@@ -177,7 +177,11 @@ def test_format_parameter_overrides_accept(client: TestClient) -> None:
     ("request_options", "status", "message"),
     [
         ({"params": {"query": "SELECT * WHERE { ?s ?p "}}, 400, "error at 1:"),
-        ({"params": {"query": "INSERT DATA { <a:b> <a:c> <a:d> }"}}, 400, "does not parse"),
+        (
+            {"params": {"query": "INSERT DATA { <a:b> <a:c> <a:d> }"}},
+            403,
+            "SPARQL Update is not accepted",
+        ),
         ({"params": {"update": "INSERT DATA { <a:b> <a:c> <a:d> }"}}, 403, "read-only"),
         ({"params": [("query", "ASK {}"), ("query", "ASK {}")]}, 400, "2 times"),
         ({"params": {"query": "   "}}, 400, "empty"),

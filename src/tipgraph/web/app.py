@@ -36,7 +36,7 @@ from tipgraph.web.downloads import router as downloads
 from tipgraph.web.errors import install_error_handlers
 from tipgraph.web.graph_pages import router as graph_pages
 from tipgraph.web.links import Links, linkable
-from tipgraph.web.openapi import OPENAPI_PATH
+from tipgraph.web.openapi import complete
 from tipgraph.web.pages import not_found
 from tipgraph.web.resources import router as resources
 from tipgraph.web.security import SecurityHeaders
@@ -178,11 +178,11 @@ def create_app(settings: EndpointSettings) -> FastAPI:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = get_openapi(
-                title=app.title, version=app.version, summary=app.summary, routes=app.routes
+            app.openapi_schema = complete(
+                get_openapi(
+                    title=app.title, version=app.version, summary=app.summary, routes=app.routes
+                )
             )
-            schema["paths"]["/sparql"] = OPENAPI_PATH
-            app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

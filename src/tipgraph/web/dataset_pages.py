@@ -10,11 +10,25 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from tipgraph.namespaces import compact_iri
 from tipgraph.sparql import HTML, negotiate
 from tipgraph.web.description import DatasetDescription
+from tipgraph.web.openapi import CONDITIONAL, answers, ok
 from tipgraph.web.pages import cache_headers, get_and_head, not_found, not_modified, render
-from tipgraph.web.representations import EXTENSIONS, RDF_TYPES, alternates, choose, link_header
+from tipgraph.web.representations import (
+    EXTENSIONS,
+    OFFERED,
+    RDF_TYPES,
+    alternates,
+    choose,
+    link_header,
+)
 
 router = APIRouter(tags=["Dataset"])
 Format = Annotated[str | None, Query(description="Overrides Accept: html, ttl, jsonld, nt, rdf.")]
+DESCRIPTION = ok("The description: a page, or RDF.", OFFERED)
+DESCRIBED = {
+    "response_class": Response,
+    "responses": answers(DESCRIPTION, 304, 404, 406),
+    "openapi_extra": CONDITIONAL,
+}
 
 
 def description_of(request: Request) -> DatasetDescription:
@@ -65,6 +79,7 @@ def home(request: Request) -> Response:
     router,
     "/dataset",
     summary="The dataset's DCAT catalog and VoID description: HTML or RDF by Accept",
+    **DESCRIBED,
 )
 def dataset(request: Request, format: Format = None) -> Response:
     return _describe(request, None, format)
@@ -74,6 +89,9 @@ def dataset(request: Request, format: Format = None) -> Response:
     router,
     "/dataset.{extension}",
     summary="The dataset description in one format: .ttl, .jsonld, .nt, .rdf or .html",
+    response_class=Response,
+    responses=answers(DESCRIPTION, 304, 404),
+    openapi_extra=CONDITIONAL,
 )
 def dataset_twin(request: Request, extension: str) -> Response:
     if extension not in EXTENSIONS:
@@ -85,6 +103,7 @@ def dataset_twin(request: Request, extension: str) -> Response:
     router,
     "/.well-known/void",
     summary="The VoID description (RFC 5785 well-known location), by Accept",
+    **DESCRIBED,
 )
 def well_known_void(request: Request, format: Format = None) -> Response:
     return _describe(request, None, format)

@@ -6,13 +6,14 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 
-from tipgraph.export import CHECKSUMS, DUMPS, LISTING, DumpFile
+from tipgraph.export import CHECKSUMS, DUMPS, FORMATS, GZIP, LISTING, DumpFile
 from tipgraph.sparql import BY_NAME, HTML, format_by_name, negotiate
 from tipgraph.store.location import Manifest, StoreVersion
 from tipgraph.web.dataset_pages import description_of, page_context
 from tipgraph.web.links import Links
+from tipgraph.web.openapi import CONDITIONAL, DUMPS_SCHEMA, PLAIN, RANGE, answers, content, ok
 from tipgraph.web.pages import (
     CACHE_SECONDS,
     cache_headers,
@@ -28,6 +29,12 @@ JSON = BY_NAME["application/sparql-results+json"]
 INDEX_TYPES = (HTML, JSON)
 Format = Annotated[str | None, Query(description="Overrides Accept: html or json.")]
 SIDE_FILES = {CHECKSUMS: "text/plain; charset=utf-8", LISTING: "application/json"}
+FILE_TYPES = [*(f.media_type for f in FORMATS), GZIP, "text/plain", "application/json"]
+LISTING_SCHEMA = {"application/json": DUMPS_SCHEMA}
+PARTIAL = {
+    "description": "The bytes asked for by Range (several ranges: multipart/byteranges).",
+    "content": content([*FILE_TYPES, "multipart/byteranges"]),
+}
 
 
 def _listing(request: Request) -> dict[str, object]:
@@ -42,7 +49,16 @@ def _listing(request: Request) -> dict[str, object]:
     }
 
 
-@get_and_head(router, "/dumps/", summary="The dump files: HTML, or JSON by Accept")
+@get_and_head(
+    router,
+    "/dumps/",
+    summary="The dump files: HTML, or JSON by Accept",
+    response_class=Response,
+    responses=answers(
+        ok("The list of files.", [HTML, "application/json"], schemas=LISTING_SCHEMA), 304, 406
+    ),
+    openapi_extra=CONDITIONAL,
+)
 def index(request: Request, format: Format = None) -> Response:
     """Every dump of the served version with its size, count and SHA-256."""
     if format is not None:
@@ -51,11 +67,20 @@ def index(request: Request, format: Format = None) -> Response:
     else:
         media = negotiate(request.headers.get("accept"), INDEX_TYPES)
     if media is None:
-        return Response("the index is text/html or application/json.\n", 406)
+        return PlainTextResponse(
+            "the index is text/html or application/json.\n", 406, {"Cache-Control": "no-store"}
+        )
     return _index(request, media == HTML)
 
 
-@get_and_head(router, "/dumps.json", summary="The dump files as JSON")
+@get_and_head(
+    router,
+    "/dumps.json",
+    summary="The dump files as JSON",
+    response_class=Response,
+    responses=answers(ok("The list of files.", ["application/json"], schemas=LISTING_SCHEMA), 304),
+    openapi_extra=CONDITIONAL,
+)
 def index_json(request: Request) -> Response:
     return _index(request, html=False)
 
@@ -76,7 +101,19 @@ def _index(request: Request, html: bool) -> Response:
     return JSONResponse(_listing(request), headers=headers)  # fmt: skip
 
 
-@get_and_head(router, "/dumps/{name}", summary="One dump file (Range requests welcome)")
+@get_and_head(
+    router,
+    "/dumps/{name}",
+    summary="One dump file (Range requests welcome)",
+    response_class=Response,
+    responses=answers(ok("The file.", FILE_TYPES), 304, 404)
+    | {
+        206: PARTIAL,
+        400: {"description": "A malformed Range header.", "content": PLAIN},
+        416: {"description": "The Range is outside the file.", "content": PLAIN},
+    },
+    openapi_extra=RANGE,
+)
 def dump_file(request: Request, name: str) -> Response:
     """A file listed in dumps.json (or the listing and SHA256SUMS); anything else is 404.
 

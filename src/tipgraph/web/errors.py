@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
+from starlette.exceptions import HTTPException
 
 from tipgraph.errors import EndpointBusy, QueryError, TipgraphError, TooManyRequests
 from tipgraph.web.protocol import ProtocolError
@@ -44,3 +45,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return PlainTextResponse(f"{problems}\n", status_code=400, headers=NO_STORE)
 
     app.add_exception_handler(RequestValidationError, invalid)
+
+    async def http_error(request: Request, error: Exception) -> PlainTextResponse:
+        """Starlette's own errors (405 and the like) as plain text, as every other error."""
+        assert isinstance(error, HTTPException)
+        message = str(error.detail).rstrip(".").lower()
+        if error.status_code == 405:
+            message = f"{request.method} is not allowed here; this server is read-only"
+        headers = (error.headers or {}) | NO_STORE
+        return PlainTextResponse(f"{message}.\n", status_code=error.status_code, headers=headers)
+
+    app.add_exception_handler(HTTPException, http_error)

@@ -17,15 +17,26 @@ from tipgraph.ontology_docs import document_ontology
 from tipgraph.sparql import HTML, MediaType
 from tipgraph.store.location import Manifest
 from tipgraph.store.reader import StoreReader, is_iri
+from tipgraph.web.links import iri_path
+from tipgraph.web.openapi import CONDITIONAL, answers, ok
 from tipgraph.web.pages import (
     cache_headers,
     get_and_head,
     not_found,
     not_modified,
     reader_of,
+    remember,
+    remembered,
     render,
 )
-from tipgraph.web.representations import alternates, choose, link_header, split_extension
+from tipgraph.web.representations import (
+    OFFERED,
+    RDF_TYPES,
+    alternates,
+    choose,
+    link_header,
+    split_extension,
+)
 
 router = APIRouter(tags=["Linked data"])
 Format = Annotated[str | None, Query(description="Overrides Accept: html, ttl, jsonld, nt, rdf.")]
@@ -83,6 +94,9 @@ def _suffix(name: str, rest: str) -> tuple[bool, str | None]:
     router,
     "/ontology{extension:path}",
     summary="The tipgraph ontology: documentation (HTML) or the ontology graph (RDF)",
+    response_class=Response,
+    responses=answers(ok("The documentation, or the graph.", OFFERED), 303, 304, 404, 406),
+    openapi_extra=CONDITIONAL,
 )
 def ontology(extension: str, request: Request, format: Format = None) -> Response:
     """``/ontology`` documents every term (``…/ontology#Term`` lands on its anchor);
@@ -102,16 +116,21 @@ def ontology(extension: str, request: Request, format: Format = None) -> Respons
         return cached
     if media != HTML:
         return _graph_rdf(request, ONTOLOGY_GRAPH, media, headers)
+    if (answer := remembered(request, headers)) is not None:
+        return answer  # the page is built from the whole ontology: once per version
     languages = language_preference(None, request.headers.get("accept-language"))
     doc = document_ontology(reader, languages)
     twins = alternates(request.app.state.links.path("/ontology"))
-    return render(request, "ontology.html", headers, doc=doc, alternates=twins)
+    return remember(request, render(request, "ontology.html", headers, doc=doc, alternates=twins))
 
 
 @get_and_head(
     router,
     "/shapes{extension:path}",
     summary="The SHACL shapes the data is validated with (RDF; HTML in the ontology page)",
+    response_class=Response,
+    responses=answers(ok("The shapes graph.", RDF_TYPES), 303, 304, 404, 406),
+    openapi_extra=CONDITIONAL,
 )
 def shapes(extension: str, request: Request, format: Format = None) -> Response:
     exact, suffix = _suffix("shapes", extension)
@@ -131,9 +150,12 @@ def shapes(extension: str, request: Request, format: Format = None) -> Response:
     router,
     "/graph/{name:path}",
     summary="A named graph: a summary (HTML) or its triples (RDF)",
+    response_class=Response,
+    responses=answers(ok("The summary, or the graph.", OFFERED), 304, 404, 406),
+    openapi_extra=CONDITIONAL,
 )
 def named_graph(name: str, request: Request, format: Format = None) -> Response:
-    stem, suffix = split_extension(name)
+    stem, suffix = split_extension(iri_path(name))
     graph = graph_iri(stem)
     reader = reader_of(request)
     if not reader.has_graph(graph):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from tipgraph.namespaces import BASE
+
+# The ASCII an IRI path holds as itself (RFC 3987 §2.2: unreserved, sub-delims, ":", "@", "/").
+IRI_PATH_ASCII = frozenset(string.ascii_letters + string.digits + "-._~!$&'()*+,;=:@/")
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,17 @@ class Links:
         if not base_url:
             return cls(root, root + "/")
         return cls(root, base_url if base_url.endswith("/") else base_url + "/")
+
+
+def iri_path(decoded: str) -> str:
+    """The IRI path a request path came from, once the server decoded it (RFC 3987 §3.1 in
+    reverse): ASCII an IRI path cannot hold as itself (space, %, ?, #, <, controls …) is
+    percent-encoded again; letters of any script stay as they are.
+
+    ``/id/a%20b`` is decoded to ``a b`` and names ``…/id/a%20b``; ``/id/a%3Fb`` names
+    ``…/id/a%3Fb``, never an IRI with a query. (``%2F`` cannot be told from ``/``.)
+    """
+    return "".join(c if c in IRI_PATH_ASCII or ord(c) > 0x7F else f"%{ord(c):02X}" for c in decoded)
 
 
 def linkable(iri: str) -> bool:

@@ -74,9 +74,11 @@ def choose(extension: str | None, format_param: str | None, accept: str | None) 
 
 
 def alternates(doc_path: str) -> list[Alternate]:
-    """Every twin of the document at ``doc_path`` (a path on this server, no extension)."""
+    """Every twin of the document at ``doc_path`` (a path on this server, no extension, as an
+    IRI's path: its percent-encodings are kept, its other letters encoded)."""
+    href = quote(doc_path, safe="/%")
     return [
-        Alternate(media.name, f"{quote(doc_path)}.{extension}", LABELS[media.name], extension)
+        Alternate(media.name, f"{href}.{extension}", LABELS[media.name], extension)
         for extension, media in EXTENSIONS.items()
     ]
 

@@ -30,6 +30,8 @@ from tipgraph.namespaces import ID, PROV, QB, SKOS, TIP
 from tipgraph.sparql import BY_NAME, HTML, MediaType
 from tipgraph.store.reader import StoreReader, is_iri
 from tipgraph.web.charts import bar_charts, series_csv
+from tipgraph.web.links import iri_path
+from tipgraph.web.openapi import CONDITIONAL, NOT_FOUND, SEE_OTHER, answers, ok
 from tipgraph.web.pages import (
     cache_headers,
     get_and_head,
@@ -40,7 +42,13 @@ from tipgraph.web.pages import (
     remembered,
     render,
 )
-from tipgraph.web.representations import alternates, choose, link_header, split_extension
+from tipgraph.web.representations import (
+    OFFERED,
+    alternates,
+    choose,
+    link_header,
+    split_extension,
+)
 
 router = APIRouter(tags=["Linked data"])
 POINTS_LISTED = 200  # observations on an indicator's page; its CSV twin has them all
@@ -54,23 +62,33 @@ Offset = Annotated[str | None, Query(description="Source texts: code-point offse
 
 
 def _offset(value: str | None) -> int | None:
-    return int(value) if value is not None and value.isdigit() else None
+    """``value`` as an offset if it is one: ASCII digits only (``str.isdigit`` also takes "²",
+    which ``int`` refuses)."""
+    return int(value) if value is not None and value.isascii() and value.isdigit() else None
 
 
 def minted(path: str) -> str | None:
-    """The IRI a request path under /id/ or /doc/ names, if it can name one."""
-    iri = ID + path
+    """The IRI a request path under /id/ or /doc/ (decoded) names, if it can name one."""
+    iri = ID + iri_path(path)
     if not path or ".." in path.split("/") or not is_iri(iri):
         return None
     return iri
 
 
-@get_and_head(router, "/id/{path:path}", summary="A tipgraph IRI: 303 to its document")
+@get_and_head(
+    router,
+    "/id/{path:path}",
+    summary="A tipgraph IRI: 303 to its document",
+    status_code=303,
+    response_class=Response,
+    responses={303: SEE_OTHER, 404: NOT_FOUND},
+)
 def identifier(path: str, request: Request) -> Response:
     """Things are not documents (Cool URIs §4.3): the IRI redirects to the page about it."""
-    if minted(path) is None:
+    iri = minted(path)
+    if iri is None:
         return not_found(request)
-    target = request.app.state.links.path(f"/doc/{path}")
+    target = request.app.state.links.path(f"/doc/{iri[len(ID) :]}")
     if request.url.query:
         target += f"?{request.url.query}"
     return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
@@ -80,6 +98,18 @@ def identifier(path: str, request: Request) -> Response:
     router,
     "/doc/{path:path}",
     summary="The document about a tipgraph IRI: HTML, Turtle, JSON-LD, N-Triples or RDF/XML",
+    response_class=Response,
+    responses=answers(
+        ok(
+            "The document, negotiated; an indicator's observations as CSV (.csv), a source "
+            "text as plain text (.txt).",
+            [*OFFERED, CSV, TEXT],
+        ),
+        304,
+        404,
+        406,
+    ),
+    openapi_extra=CONDITIONAL,
 )
 def document(
     path: str,
@@ -92,11 +122,13 @@ def document(
     """Negotiated by Accept, ``format=`` or a ``.ttl``/``.jsonld``/``.nt``/``.rdf``/``.html``
     twin; ``.csv`` on an indicator gives its observations, ``.txt`` on a source text the text."""
     reader = reader_of(request)
-    if minted(path) is None:
+    named = minted(path)
+    if named is None:
         return not_found(request)
-    stem, extension = split_extension(path)
-    if path.endswith((".csv", ".txt")):
-        return _plain_twin(request, reader, path)
+    local = named[len(ID) :]
+    stem, extension = split_extension(local)
+    if local.endswith((".csv", ".txt")):
+        return _plain_twin(request, reader, local)
     iri = ID + stem
     if not exists(reader, iri):
         return not_found(request, iri)
