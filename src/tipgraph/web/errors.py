@@ -52,7 +52,7 @@ def install_error_handlers(app: FastAPI) -> None:
         message = str(error.detail).rstrip(".").lower()
         if error.status_code == 405:
             message = f"{request.method} is not allowed here; this server is read-only"
-        headers = (error.headers or {}) | NO_STORE
+        headers = {**(error.headers or {}), **NO_STORE}
         return PlainTextResponse(f"{message}.\n", status_code=error.status_code, headers=headers)
 
     app.add_exception_handler(HTTPException, http_error)
