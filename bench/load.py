@@ -119,6 +119,7 @@ class Run:
     deadline: float
     max_requests: int
     samples: list[Sample] = field(default_factory=list)
+    ordinary_end: float = 0.0  # when the ordinary clients' last answer came
 
     def may_send(self) -> bool:
         return time.monotonic() < self.deadline and len(self.samples) < self.max_requests
@@ -140,7 +141,9 @@ async def ordinary_client(run: Run, mix: Mix, number: int) -> None:
                 detail = response.text[:200] if status >= 400 else ""
             except httpx.HTTPError as error:
                 status, retry, detail = 0, False, f"{type(error).__name__}: {error}"
+                await asyncio.sleep(0.1)  # not a spin on a server that is gone
             run.samples.append(Sample(kind, status, time.monotonic() - started, retry, detail))
+            run.ordinary_end = time.monotonic()
 
 
 async def runaway_client(run: Run, number: int) -> None:
@@ -157,6 +160,7 @@ async def runaway_client(run: Run, number: int) -> None:
                 retry = "retry-after" in response.headers
             except httpx.HTTPError as error:
                 status, retry, detail = 0, False, f"{type(error).__name__}: {error}"
+                await asyncio.sleep(0.1)
             run.samples.append(Sample("runaway", status, time.monotonic() - started, retry, detail))
             if status == 429:
                 await asyncio.sleep(min(float(response.headers["retry-after"]), 5))
@@ -219,7 +223,7 @@ class Report:
     requests: int
     requests_per_second: float
     errors: int
-    back_pressure: int
+    back_pressure: int  # of the ordinary clients (the runaway client's 429s are expected)
     kinds: dict[str, Kind]
     ordinary_p99_ms: float
     peak_memory_mib: float
@@ -240,7 +244,9 @@ def summarise(run: Run, clients: int, runaway: int, seconds: float, peak_kib: in
     ordinary = sorted(s.seconds * 1000 for s in run.samples if s.kind != "runaway")
     errors = [s for s in run.samples if is_error(s)]
     back_pressure = [
-        s for s in run.samples if s.status == 429 or (s.status == 503 and s.retry_after)
+        s
+        for s in run.samples
+        if s.kind != "runaway" and (s.status == 429 or (s.status == 503 and s.retry_after))
     ]
     return Report(
         clients=clients,
@@ -264,9 +270,16 @@ async def drive(run: Run, mix: Mix, clients: int, runaway: int) -> None:
     await asyncio.gather(*tasks)
 
 
-def workers_cpu_after(pid: int, seconds: float = 2.0) -> float:
-    """CPU time the server's processes spend over ``seconds`` of quiet, after a short pause."""
-    time.sleep(1.0)
+def workers_cpu_after(url: str, pid: int, seconds: float = 2.0) -> float:
+    """CPU time the server's processes spend over ``seconds`` of quiet, once every worker
+    stopped or replaced during the test is back (its start costs CPU too)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        health = httpx.get(f"{url}/health", timeout=5).json()
+        if health["ready"] == health["workers"] and not health["running"]:
+            break
+        time.sleep(0.2)
+    time.sleep(0.5)
     pids = process_tree(pid)
     before = cpu_seconds(pids)
     time.sleep(seconds)
@@ -341,9 +354,9 @@ def main(argv: list[str] | None = None) -> int:
             run = Run(url, started + options.seconds, options.max_requests)
             with MemoryPeak(server.pid) as memory:
                 asyncio.run(drive(run, mix, options.clients, options.runaway))
-            elapsed = time.monotonic() - started
+            elapsed = run.ordinary_end - started  # not the runaway queries' last timeouts
             report = summarise(run, options.clients, options.runaway, elapsed, memory.peak_kib)
-            report.workers_cpu_after_seconds = round(workers_cpu_after(server.pid), 3)
+            report.workers_cpu_after_seconds = round(workers_cpu_after(url, server.pid), 3)
         finally:
             stop_process(server, "tipgraph serve")
     print_report(report)

@@ -135,7 +135,7 @@ def wait_until_idle(server: LiveServer, workers: int, seconds: float = 15) -> No
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         health = httpx.get(f"{server.url}/health", timeout=5).json()
-        if (health["workers"], health["running"], health["waiting"]) == (workers, 0, 0):
+        if (health["ready"], health["running"], health["waiting"]) == (workers, 0, 0):
             return
         time.sleep(0.1)
     raise AssertionError(f"the server's workers did not settle within {seconds:g} s: {health}")

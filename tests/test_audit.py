@@ -47,8 +47,11 @@ def vulnerabilities(client: httpx.Client, name: str, version: Version) -> list[s
                 "requirements.lock, or run pip-audit -r requirements.lock where its service is "
                 "reachable"
             )
+    if answer.status_code == 429 or answer.status_code >= 500:
+        pytest.skip(f"PyPI answered {answer.status_code}: the audit cannot run now")
     answer.raise_for_status()
-    return [entry["id"] for entry in answer.json().get("vulnerabilities") or []]
+    entries = answer.json().get("vulnerabilities") or []
+    return [entry["id"] for entry in entries if not entry.get("withdrawn")]
 
 
 def test_no_locked_dependency_has_a_known_vulnerability() -> None:

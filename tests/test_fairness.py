@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tipgraph.errors import TooManyRequests
-from tipgraph.fairness import MAX_CLIENTS, ClientLedger
+from tipgraph.fairness import MAX_CLIENTS, ClientLedger, client_key
 
 
 def run(ledger: ClientLedger, client: str, seconds: float, now: float) -> None:
@@ -17,15 +17,16 @@ def run(ledger: ClientLedger, client: str, seconds: float, now: float) -> None:
 
 def test_a_client_over_its_query_seconds_waits_for_the_bucket_to_refill() -> None:
     ledger = ClientLedger(seconds_per_minute=30, max_queries=0, workers=3)
-    run(ledger, "a", 20, now=0)
-    run(ledger, "a", 20, now=20)  # 30 - 20 + 10 refilled = 20 left, then -0
+    run(ledger, "a", 25, now=0)  # 30 - 25 = 5 left at 25 s
+    run(ledger, "a", 25, now=25)  # 5 + 12.5 refilled - 25 = -7.5 at 50 s
     with pytest.raises(TooManyRequests) as refused:
-        ledger.admit("a", now=40)
-    # 0 left at 40 s plus nothing refilled yet: one second refills half a query-second.
+        ledger.admit("a", now=50)
+    # Half a query-second refills each second: 15 s to be out of debt.
     assert refused.value.status == 429
-    assert 1 <= refused.value.retry_after <= 2
+    assert refused.value.retry_after == 15
     assert "30 query-seconds per minute" in str(refused.value)
-    ledger.admit("b", now=40)  # another client is not touched
+    ledger.admit("b", now=50)  # another client is not touched
+    ledger.admit("a", now=65)  # on time: exactly out of debt
 
 
 def test_the_retry_after_is_when_the_bucket_is_above_empty_again() -> None:
@@ -34,7 +35,7 @@ def test_the_retry_after_is_when_the_bucket_is_above_empty_again() -> None:
     with pytest.raises(TooManyRequests) as refused:
         ledger.admit("a", now=30)
     assert refused.value.retry_after == 240
-    ledger.admit("a", now=30 + 241)
+    ledger.admit("a", now=30 + 240)
 
 
 def test_a_client_may_have_only_so_many_queries_in_flight() -> None:
@@ -85,3 +86,18 @@ def test_no_limits_and_no_reserve_when_both_are_off() -> None:
         assert ledger.may_start("a")
         ledger.started("a")
     assert not ledger.may_start("a")
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("192.0.2.7", "192.0.2.7"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:bbbb::9", "2001:db8:1:2::/64"),  # the same host's /64: one client
+        ("::ffff:192.0.2.7", "192.0.2.7"),
+        ("testclient", "testclient"),
+        ("", ""),
+    ],
+)
+def test_a_client_is_its_ipv4_address_or_its_ipv6_slash_64(address: str, key: str) -> None:
+    assert client_key(address) == key

@@ -72,7 +72,7 @@ class EndpointSettings:
     timeout: float = 30.0
     max_rows: int = 100_000
     workers: int = 3
-    queue_size: int = 16
+    queue_size: int = 64
     # Each client's share (tipgraph.fairness): query-seconds per minute, and queries running or
     # waiting at once. 0 turns either off.
     client_seconds: float = 30.0

@@ -171,9 +171,10 @@ def parse_as_query(query: str) -> None:
         raise not_a_query(query, error) from None
 
 
-# The prologue (comments, BASE, PREFIX) and the first keyword after it.
+# The prologue (comments, BASE, PREFIX) and the first keyword after it; possessive (*+), so
+# no input makes the match backtrack.
 _PROLOGUE = re.compile(
-    r"(?:\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*([A-Za-z]+)", re.IGNORECASE
+    r"(?:\s|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*+([A-Za-z]+)", re.IGNORECASE
 )
 UPDATE_KEYWORDS = {"insert", "delete", "load", "clear", "create", "drop", "copy", "move", "add"}
 UPDATE_KEYWORDS |= {"with"}

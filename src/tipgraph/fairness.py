@@ -12,6 +12,7 @@ for a timeout. With both limits off (0), there is no fairness at all, reserve in
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from dataclasses import dataclass
 
@@ -20,6 +21,20 @@ from tipgraph.errors import TooManyRequests
 WINDOW_SECONDS = 60.0
 # Clients remembered at most; beyond it, those with a full bucket and nothing running go first.
 MAX_CLIENTS = 10_000
+
+
+def client_key(address: str) -> str:
+    """Whom a request counts against: its IPv4 address, or its IPv6 /64 (a host is usually
+    given a whole /64, so single IPv6 addresses would each get a share of their own)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 @dataclass
@@ -57,7 +72,7 @@ class ClientLedger:
     def admit(self, name: str, now: float) -> None:
         """Count a new query of client ``name`` as waiting; TooManyRequests if it may not."""
         client = self._client(name, now)
-        if self.capacity and client.level <= 0:
+        if self.capacity and client.level < 0:
             wait = -client.level / (self.capacity / WINDOW_SECONDS)
             self.refused["query_seconds"] += 1
             raise TooManyRequests(

@@ -131,6 +131,11 @@ class RunningQuery:
         if self.worker is not None and self.worker.job is self:
             self.worker.resume_reading()
         tag = message[:1]
+        if tag == TIMED_OUT and self.started_at is None:
+            raise errors.EndpointBusy(
+                f"the query waited the whole {self.pool.settings.timeout:g} s limit for a free "
+                "worker without starting; retry in a few seconds."
+            )
         if tag == TIMED_OUT:
             raise errors.QueryTimeout(
                 f"the query ran longer than the {self.pool.settings.timeout:g} s limit and was "
@@ -326,6 +331,11 @@ class QueryPool:
         return len(self._workers)
 
     @property
+    def ready(self) -> int:
+        """Workers that have opened the store (a replacement takes a moment to)."""
+        return sum(1 for w in self._workers if w.ready)
+
+    @property
     def busy(self) -> int:
         """Queries running now."""
         return sum(1 for w in self._workers if w.job is not None)
@@ -343,14 +353,15 @@ class QueryPool:
         """
         now = self.loop.time()
         self.ledger.admit(client, now)  # a client over its share hears so first
-        if not self._idle and len(self._waiting) >= self.settings.queue_size:
+        starts = bool(self._idle) and self.ledger.may_start(client)
+        if not starts and len(self._waiting) >= self.settings.queue_size:
             self.ledger.dropped(client)
             raise errors.EndpointBusy(
                 "every query worker is busy and the queue is full; retry in a few seconds."
             )
         job = RunningQuery(request, self, client)
         job.start_timer(now + self.settings.timeout)
-        if self._idle and self.ledger.may_start(client):
+        if starts:
             self._start(self._idle.popleft(), job)
         else:
             self._waiting.append(job)
@@ -367,6 +378,13 @@ class QueryPool:
         else:
             now = self.loop.time()
             self.ledger.finished(job.client, now - job.started_at, now)
+        # Its client may now start a waiting query on a worker left idle for the others.
+        self.loop.call_soon(self._schedule)
+
+    def _schedule(self) -> None:
+        """Start waiting queries on idle workers, while some waiting client may start one."""
+        while self._idle and (job := self._next_job()) is not None:
+            self._start(self._idle.popleft(), job)
 
     def _next_job(self) -> RunningQuery | None:
         """The waiting query to start next: of the client running fewest, oldest first."""
@@ -385,21 +403,27 @@ class QueryPool:
     def _worker_idle(self, worker: _Worker) -> None:
         if not self._started.done() and all(w.ready for w in self._workers):
             self._started.set_result(None)
-        job = self._next_job()
-        if job is not None:
-            self._start(worker, job)
-        else:
-            self._idle.append(worker)
+        limit = self.settings.worker_memory_bytes
+        if limit and worker.resident_bytes() > limit // 2:
+            # The memory a large query took stays with its process: a new one takes its place,
+            # so the next query starts small and is never stopped for what came before.
+            self._replace(worker)
+            return
+        self._idle.append(worker)
+        self._schedule()
 
     async def _watch_memory(self) -> None:
         """Stop any query whose worker grows past ``worker_memory_bytes``."""
         limit = self.settings.worker_memory_bytes
         while True:
             await asyncio.sleep(MEMORY_CHECK_SECONDS)
-            for worker in list(self._workers):
-                if worker.job is not None and worker.resident_bytes() > limit:
-                    log.warning("stopping a query whose worker passed %d MiB", limit >> 20)
-                    worker.job.stop_for_memory()
+            try:
+                for worker in list(self._workers):
+                    if worker.job is not None and worker.resident_bytes() > limit:
+                        log.warning("stopping a query whose worker passed %d MiB", limit >> 20)
+                        worker.job.stop_for_memory()
+            except Exception:  # the watch goes on, whatever one round met
+                log.exception("the memory watch failed a round")
 
     def _replace(self, worker: _Worker) -> None:
         worker.kill()

@@ -44,6 +44,7 @@ def test_64_clients_for_30_s_meet_no_error_but_back_pressure(
 ) -> None:
     report = load_test(built_store, tmp_path, "--clients", "64", "--seconds", "30")
     assert report["errors"] == 0, report["error_examples"]
+    assert report["back_pressure"] <= report["requests"] // 100  # refusals stay exceptional
     assert {"query", "page", "dump"} <= set(report["kinds"])
     assert all(kind["statuses"].get("200", 0) > 0 for kind in report["kinds"].values())
     assert report["requests"] > 1000
@@ -58,6 +59,7 @@ def test_runaway_queries_are_stopped_while_everyone_else_is_served(
     options = ("--clients", "64", "--seconds", "30", "--runaway", str(connections))
     report = load_test(built_store, tmp_path, *options)
     assert report["errors"] == 0, report["error_examples"]
+    assert report["back_pressure"] <= report["requests"] // 100  # the others are not refused
     runaway = report["kinds"]["runaway"]["statuses"]
     assert runaway.get("503", 0) >= 2  # stopped by the time limit or the memory limit
     assert "200" not in runaway

@@ -81,6 +81,9 @@ def test_an_internal_error_says_so_without_a_path_or_traceback(
 ) -> None:
     response = failing_client.get("/fails")
     assert response.status_code == 500
+    assert response.text == "internal error\n"
+    assert COMMON.items() <= response.headers.items()
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
     assert str(store_dir) not in response.text
     assert "Traceback" not in response.text and "OSError" not in response.text
 

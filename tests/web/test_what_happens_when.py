@@ -42,6 +42,9 @@ def ask(client: httpx.Client, query: str, who: int = 0, **options: object) -> ht
 def test_a_malformed_query(client: httpx.Client) -> None:
     answer = ask(client, "SELEC ?s WHERE { ?s ?p ?o }")
     documented("a malformed query", answer.status_code, answer.text)
+    # Long indentation before a syntax error once made the update check backtrack for ever.
+    indented = ask(client, " " * 60 + "{")
+    assert indented.status_code == 400 and "does not parse" in indented.text
 
 
 def test_a_huge_query(client: httpx.Client) -> None:

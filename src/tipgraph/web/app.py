@@ -208,6 +208,7 @@ def create_app(settings: EndpointSettings) -> FastAPI:
             "triples": current.triples,
             "loaded_at": current.loaded_at,
             "workers": pool.alive,
+            "ready": pool.ready,
             "running": pool.busy,
             "waiting": pool.waiting,
             "refused": pool.ledger.refused,  # 429s, by reason

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 from starlette.exceptions import HTTPException
 
 from tipgraph.errors import EndpointBusy, QueryError, TipgraphError, TooManyRequests
 from tipgraph.web.protocol import ProtocolError
+from tipgraph.web.security import security_headers
+
+log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = "2"
 NO_STORE = {"Cache-Control": "no-store"}
@@ -46,13 +51,24 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(RequestValidationError, invalid)
 
-    async def http_error(request: Request, error: Exception) -> PlainTextResponse:
+    async def http_error(request: Request, error: Exception) -> Response:
         """Starlette's own errors (405 and the like) as plain text, as every other error."""
         assert isinstance(error, HTTPException)
         message = str(error.detail).rstrip(".").lower()
         if error.status_code == 405:
             message = f"{request.method} is not allowed here; this server is read-only"
         headers = {**(error.headers or {}), **NO_STORE}
+        if error.status_code in (204, 304):  # no body may follow
+            return Response(status_code=error.status_code, headers=headers)
         return PlainTextResponse(f"{message}.\n", status_code=error.status_code, headers=headers)
 
     app.add_exception_handler(HTTPException, http_error)
+
+    async def internal(request: Request, error: Exception) -> Response:
+        """A bug: logged here in full, answered with nothing a client could learn from. This
+        runs outside every middleware, so the security headers are set here too."""
+        log.error("internal error answering %s", request.url.path, exc_info=error)
+        headers = security_headers("text/plain") | NO_STORE
+        return PlainTextResponse("internal error\n", status_code=500, headers=headers)
+
+    app.add_exception_handler(Exception, internal)

@@ -69,6 +69,7 @@ HEALTH_SCHEMA: dict[str, Any] = {
         "triples": {"type": "integer", "minimum": 0},
         "loaded_at": {"type": "string"},
         "workers": {"type": "integer", "minimum": 0},
+        "ready": {"type": "integer", "minimum": 0},
         "running": {"type": "integer", "minimum": 0},
         "waiting": {"type": "integer", "minimum": 0},
         "network_isolated": {"type": "boolean"},

@@ -32,6 +32,12 @@ COMMON = {
 }
 
 
+def security_headers(content_type: str) -> dict[str, str]:
+    """The headers every answer of ``content_type`` carries."""
+    policy = PAGE_POLICY if content_type.startswith("text/html") else DATA_POLICY
+    return {"Content-Security-Policy": policy, **COMMON}
+
+
 class SecurityHeaders:
     """Adds the headers above to every HTTP response of the app it wraps."""
 
@@ -46,9 +52,7 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                html = headers.get("content-type", "").startswith("text/html")
-                headers["Content-Security-Policy"] = PAGE_POLICY if html else DATA_POLICY
-                for name, value in COMMON.items():
+                for name, value in security_headers(headers.get("content-type", "")).items():
                     headers[name] = value
             await send(message)
 

@@ -12,6 +12,7 @@ from starlette.routing import Route
 from tipgraph.config import EndpointSettings
 from tipgraph.errors import NotAcceptable
 from tipgraph.evaluation import QueryRequest
+from tipgraph.fairness import client_key
 from tipgraph.namespaces import BASE, sparql_prologue
 from tipgraph.pool import QueryPool
 from tipgraph.result_cache import CachedAnswer, ResultCache, normalize_query
@@ -162,7 +163,7 @@ async def sparql(request: Request) -> Response:
         return Response(answer.body, media_type=answer.media_type, headers=cache_headers)
     pool: QueryPool = request.app.state.pool
     # The client's address, after the trusted proxy's X-Forwarded-For (uvicorn's proxy headers).
-    running = pool.submit(query, client=request.client.host if request.client else "")
+    running = pool.submit(query, client_key(request.client.host if request.client else ""))
     watcher = DisconnectWatcher(request.receive, running)
     try:
         head = await running.head()
