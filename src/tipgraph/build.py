@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
+import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -34,6 +38,13 @@ from tipgraph.validation import Severity, ValidationResult
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
+T = TypeVar("T")
+
+# A load that has taken no space and almost no CPU for STALL_SECONDS, on a disk with less space
+# left than its database takes (or LOW_SPACE), waits for space that never comes: see
+# _watching_space.
+LOW_SPACE = 64 << 20
+STALL_SECONDS = 5.0
 
 
 def content_version(files: Iterable[Path], root: Path) -> str:
@@ -71,26 +82,48 @@ def build_store(
     processes = jobs or available_cores()
     given = _Input.of(settings, data_paths)
     version = content_version(given.files, settings.root)
-    if validate:
-        _validate_each_report(settings, given.paths, processes, progress)
-    with location.new_version() as folder:
-        store = None
+    with location.new_version() as folder:  # first: a store that cannot be written says so
+        if validate:
+            _validate_each_report(settings, given.paths, processes, progress)
+        given_up = threading.Event()
+
+        def write() -> tuple[dict[str, int], str]:
+            """Fill the database in ``folder``, then the files beside it; stop writing once
+            the load was given up."""
+            store = None
+            try:
+                store = ox.Store(str(folder / DATABASE))
+                progress("loading")
+                counts = _fill(
+                    store, given, settings, processes, validate=validate, on_load=on_load
+                )
+                store.flush()
+                store.optimize()
+                loaded_at = _now()
+                if not given_up.is_set():  # its folder may be gone: never create it again
+                    Aggregates.compute(store).write(folder)
+                    if dumps:
+                        write_downloads(store, folder, loaded_at, progress)
+                return counts, loaded_at
+            finally:
+                del store  # close the database before its folder is moved or removed
+
         try:
-            store = ox.Store(str(folder / DATABASE))
-            progress("loading")
-            counts = _fill(store, given, settings, processes, validate=validate, on_load=on_load)
-            store.flush()
-            store.optimize()
-            Aggregates.compute(store).write(folder)
-            loaded_at = _now()
-            if dumps:
-                write_downloads(store, folder, loaded_at, progress)
+            counts, loaded_at = _watching_space(write, folder, given_up)
         except OSError as error:
+            if error.errno == errno.ENOSPC or os.strerror(errno.ENOSPC) in str(error):
+                raise StoreError(
+                    f"{location.path}: no space left on the device; the load stopped and "
+                    "nothing changed."
+                ) from None
+            if _short_of_space(folder):  # RocksDB, out of room, may fail in other ways first
+                raise StoreError(
+                    f"{location.path}: the load failed with no space left on the device "
+                    f"({error}); nothing changed."
+                ) from None
             raise StoreError(
                 f"{location.path}: the load failed ({error}); nothing changed."
             ) from None
-        finally:
-            del store  # close the database before its folder is moved or removed
         manifest = Manifest(
             version=version,
             triples=sum(counts.values()),
@@ -192,6 +225,72 @@ def _fill(
     if validate:
         _require(cross_report_results(store, Plan.of(given.paths).reports, settings.root))
     return counts
+
+
+def _watching_space(work: Callable[[], T], folder: Path, given_up: threading.Event) -> T:
+    """``work()``, run in a thread while this one watches the free space under ``folder``.
+
+    Short of space, RocksDB does not always fail: when a compaction finds less room than it
+    needs, a write or a flush may wait for the space to come back, which only this load could
+    free, so forever (retrying every few seconds: a burst of writes, removed at once). When
+    the process has spent almost no CPU and taken no more space for STALL_SECONDS, with less
+    space left than the database being built takes (or LOW_SPACE), the load is given up:
+    ``given_up`` is set and OSError(ENOSPC) raised. The thread is left waiting inside RocksDB
+    (a daemon, gone with the process); removing the folder frees the space it waits for, so it
+    may wake up and fail, but ``work`` writes nothing new once ``given_up`` is set.
+    """
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as error:
+            failure.append(error)
+
+    thread = threading.Thread(target=run, name="tipgraph-load", daemon=True)
+    thread.start()
+    # Since when the load has done nothing: the CPU spent then, the least space left so far.
+    since, cpu, least = time.monotonic(), time.process_time(), _free_bytes(folder)
+    try:
+        while thread.is_alive():
+            thread.join(timeout=0.5)
+            now, free = time.monotonic(), _free_bytes(folder)
+            if free < least - (1 << 20) or time.process_time() - cpu > 0.1 + (now - since) / 20:
+                since, cpu, least = now, time.process_time(), min(least, free)
+            elif now - since >= STALL_SECONDS and _short_of_space(folder):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder))
+    except BaseException:  # given up, or interrupted (Ctrl-C)
+        given_up.set()
+        raise
+    if failure:
+        raise failure[0]
+    return outcome[0]
+
+
+def _short_of_space(folder: Path) -> bool:
+    """Whether less space is left under ``folder`` than the database built in it takes (or
+    LOW_SPACE): too little for RocksDB to compact it."""
+    try:
+        return _free_bytes(folder) < max(LOW_SPACE, _bytes_in(folder))
+    except OSError:
+        return False
+
+
+def _free_bytes(folder: Path) -> int:
+    """The space left for this process under ``folder``, as RocksDB counts it."""
+    stats = os.statvfs(folder)
+    blocks = stats.f_bfree if os.geteuid() == 0 else stats.f_bavail
+    return blocks * stats.f_frsize
+
+
+def _bytes_in(folder: Path) -> int:
+    """The size of the files under ``folder``."""
+    return sum(
+        (Path(parent) / name).stat().st_size
+        for parent, _, names in os.walk(folder)
+        for name in names
+    )
 
 
 def _now() -> str:

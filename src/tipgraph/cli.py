@@ -54,7 +54,22 @@ def _jobs_option(command: F) -> F:
     )(command)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """tipgraph's commands. An OSError or RuntimeError none of them expected (pyoxigraph raises
+    them when a database fails under a query) is also one line on stderr, exit 2; any other
+    exception is a bug, and keeps its traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.Abort):  # click's own, RuntimeErrors too
+            raise
+        except (OSError, RuntimeError) as error:
+            reason = " ".join(str(error).split()).rstrip(".")  # RocksDB's: double spaces
+            raise CouldNotRun(f"`tipgraph {ctx.invoked_subcommand}` failed ({reason}).") from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="tipgraph")
 @click.option(
     "--root",
@@ -444,8 +459,12 @@ def _write_dumps(database: Any, dump_format: str, compress: bool, output: Path |
     else:
         if output.is_dir():
             output = output / (chosen.file_name + (".gz" if compress else ""))
-        with output.open("wb") as stream:
-            count = write_dump(database, chosen, stream, compress)
+        try:
+            with output.open("wb") as stream:
+                count = write_dump(database, chosen, stream, compress)
+        except BaseException:
+            output.unlink(missing_ok=True)  # no half-written dump left to be taken for one
+            raise
     click.echo(f"wrote {count:,} {chosen.unit} to {output or 'stdout'}", err=True)
 
 
@@ -478,10 +497,11 @@ def _write_dumps(database: Any, dump_format: str, compress: bool, output: Path |
 @click.option(
     "--queue",
     "queue_size",
-    default=16,
+    default=64,
     show_default=True,
     type=click.IntRange(min=0),
-    help="Queries that may wait for a worker; beyond that, 503 with Retry-After.",
+    help="Queries that may wait for a worker (each client's own are bounded by "
+    "--client-queries); beyond that, 503 with Retry-After.",
 )
 @click.option(
     "--client-seconds",
@@ -525,6 +545,15 @@ def _write_dumps(database: Any, dump_format: str, compress: bool, output: Path |
     type=click.IntRange(min=0),
     help="Memory for answers kept between requests (queries and pages); 0 turns it off.",
 )
+@click.option(
+    "--forwarded-allow-ips",
+    envvar="FORWARDED_ALLOW_IPS",
+    default="127.0.0.1,::1",
+    show_default=True,
+    metavar="ADDRESSES",
+    help="Proxies whose X-Forwarded-For names the client (comma-separated, '*' for any): "
+    "each client's share is counted by that address. Also FORWARDED_ALLOW_IPS.",
+)
 @click.option("--access-log/--no-access-log", default=False, help="Log every request.")
 @click.pass_context
 def serve(
@@ -542,6 +571,7 @@ def serve(
     base_url: str | None,
     root_path: str,
     cache_mb: int,
+    forwarded_allow_ips: str,
     access_log: bool,
 ) -> None:
     """Serve the store: linked-data pages, downloads and a read-only SPARQL 1.1 endpoint.
@@ -557,6 +587,7 @@ def serve(
     from tipgraph.store.location import StoreLocation
     from tipgraph.web.app import create_app
 
+    listener = _bind(host, port)  # first: a port in use is said before anything starts
     target = _store_target(ctx, store)
     try:
         if isinstance(target, Path):
@@ -580,8 +611,80 @@ def serve(
         app = create_app(settings)
     except TipgraphError as error:
         raise CouldNotRun(str(error)) from None
+    port = listener.getsockname()[1]  # the one the system chose for --port 0
     click.echo(f"tipgraph: http://{host}:{port}/ (SPARQL endpoint at /sparql)", err=True)
-    uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="info")
+    startup = _Startup(app)
+    config = uvicorn.Config(
+        startup,
+        access_log=access_log,
+        log_level="info",
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+    )
+    server = uvicorn.Server(config)
+    with listener, contextlib.suppress(SystemExit):  # uvicorn's exit when the app did not start
+        server.run(sockets=[listener])
+    if not server.started:
+        startup.report()
+
+
+def _bind(host: str, port: int) -> Any:
+    """The server's socket, bound to ``port`` on ``host``; it listens once the app has started
+    (until then, connections are refused). CouldNotRun if the port is in use."""
+    import errno
+    import socket
+
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        listener.bind((host, port))
+    except OSError as error:
+        listener.close()
+        if error.errno == errno.EADDRINUSE:
+            raise CouldNotRun(
+                f"port {port} on {host} is in use; stop what listens there or choose another "
+                "--port."
+            ) from None
+        reason = error.strerror or str(error)
+        raise CouldNotRun(f"cannot listen on port {port} of {host} ({reason}).") from None
+    return listener
+
+
+class _Startup:
+    """The app as uvicorn runs it, keeping what stopped it from starting: that is reported in
+    one line, not as the traceback uvicorn would log."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.failure: BaseException | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_traceback(message: Any) -> None:
+            if message["type"] == "lifespan.startup.failed":
+                message = {"type": message["type"], "message": ""}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, without_traceback)
+        except BaseException as error:
+            self.failure = error
+            raise
+
+    def report(self) -> None:
+        """Raise what stopped the app from starting: CouldNotRun, or a bug as it is."""
+        failure = self.failure
+        if isinstance(failure, TipgraphError):
+            raise CouldNotRun(str(failure))
+        if isinstance(failure, OSError | RuntimeError):
+            reason = " ".join(str(failure).split()).rstrip(".")
+            raise CouldNotRun(f"the server could not start ({reason}).")
+        if failure is not None:
+            raise failure
+        raise CouldNotRun("the server could not start.")
 
 
 if __name__ == "__main__":

@@ -133,8 +133,8 @@ class RunningQuery:
         tag = message[:1]
         if tag == TIMED_OUT and self.started_at is None:
             raise errors.EndpointBusy(
-                f"the query waited the whole {self.pool.settings.timeout:g} s limit for a free "
-                "worker without starting; retry in a few seconds."
+                f"every query worker was busy for the whole {self.pool.settings.timeout:g} s "
+                "limit, so the query never started; retry in a few seconds."
             )
         if tag == TIMED_OUT:
             raise errors.QueryTimeout(

@@ -27,7 +27,7 @@ def open_store(store_dir: Path) -> ox.Store:
     version = StoreLocation(store_dir).require_current()
     try:
         return ox.Store.read_only(str(version.database))
-    except OSError as error:
+    except (OSError, RuntimeError) as error:  # RuntimeError: pyoxigraph's for damaged files
         raise StoreError(f"{version.database}: cannot open the store ({error}).") from None
 
 

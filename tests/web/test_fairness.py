@@ -74,3 +74,28 @@ def test_a_client_over_its_query_seconds_gets_429_with_when_to_retry(server: Liv
     health = httpx.get(f"{server.url}/health").json()
     assert health["running"] == 0 and health["waiting"] == 0
     assert health["refused"]["query_seconds"] >= 1 and health["refused"]["in_flight"] >= 6
+
+
+def test_x_forwarded_for_counts_only_from_a_trusted_proxy(store_dir: Path) -> None:
+    """Loopback is no trusted proxy here: two 'clients' it names are one client, itself."""
+    untrusting = start_server(
+        store_dir,
+        *("--workers", "2", "--timeout", "2", "--client-queries", "1"),
+        *("--forwarded-allow-ips", "192.0.2.99"),
+    )
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(
+                pool.map(
+                    lambda n: httpx.get(
+                        f"{untrusting.url}/sparql",
+                        params={"query": RUNAWAY},
+                        headers=as_client(n),
+                        timeout=30,
+                    ),
+                    [30, 31],
+                )
+            )
+    finally:
+        stop_server(untrusting)
+    assert sorted(a.status_code for a in answers) == [429, 503]

@@ -11,7 +11,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,8 +112,31 @@ def bulk_load(
                 )
             )
 
-    biggest_first = sorted(files, key=lambda pair: -sizes[pair[0]])
-    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-        for future in [pool.submit(load, pair) for pair in biggest_first]:
-            future.result()
+    waiting = sorted(files, key=lambda pair: sizes[pair[0]])  # popped biggest first
+    errors: list[BaseException] = []
+
+    def take_files() -> None:
+        while True:
+            with lock:
+                if failed.is_set() or not waiting:
+                    return
+                pair = waiting.pop()
+            try:
+                load(pair)
+            except BaseException as error:
+                errors.append(error)
+                return
+
+    # Daemon threads, not a ThreadPoolExecutor: on a full disk RocksDB may wait for space in
+    # one of them forever, and Python waits for an executor's threads before it exits.
+    loaders = [
+        threading.Thread(target=take_files, name="tipgraph-bulk-load", daemon=True)
+        for _ in range(max(1, min(threads, len(files))))
+    ]
+    for loader in loaders:
+        loader.start()
+    for loader in loaders:
+        loader.join()
+    if errors:
+        raise errors[0]
     return counts

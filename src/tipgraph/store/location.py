@@ -25,6 +25,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from tipgraph.errors import StoreError
 
 CURRENT = "current"
@@ -66,17 +68,39 @@ class StoreLocation:
         self.path = path
 
     def current(self) -> StoreVersion | None:
-        """The active version, or None when nothing was loaded yet."""
+        """The active version, or None when nothing was loaded yet.
+
+        StoreError when the store cannot be read, or its version is incomplete or damaged
+        (a manifest that does not parse, a database that does not open): a store like that is
+        reported, never loaded over.
+        """
         link = self.path / CURRENT
-        if not link.is_symlink() and not link.exists():
-            return None
-        target = link.resolve()
         try:
-            manifest = Manifest(**json.loads((target / MANIFEST).read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError) as error:
+            if not link.is_symlink() and not link.exists():
+                return None
+            target = link.resolve()
+            gone = not target.is_dir()
+        except (OSError, RuntimeError) as error:  # RuntimeError: a symlink loop
+            raise StoreError(f"{link}: cannot read the store ({_reason(error)}).") from None
+        if gone:
             raise StoreError(
-                f"{link}: not a complete tipgraph store ({error}); run `tipgraph load` again."
+                f"{link}: points to {target.name}, which is gone; run `tipgraph load` again."
+            )
+        try:
+            text = (target / MANIFEST).read_text(encoding="utf-8")
+        except OSError as error:
+            raise StoreError(
+                f"{link}: not a complete tipgraph store ({_reason(error)}); run `tipgraph load` "
+                "again."
             ) from None
+        try:
+            manifest = Manifest(**json.loads(text))
+        except (ValueError, TypeError) as error:
+            raise StoreError(
+                f"{target / MANIFEST}: not a tipgraph manifest ({_reason(error)}); run "
+                "`tipgraph load` again."
+            ) from None
+        _require_database(target / DATABASE)
         return StoreVersion(target, manifest)
 
     def require_current(self) -> StoreVersion:
@@ -93,7 +117,7 @@ class StoreLocation:
             self.path.mkdir(parents=True, exist_ok=True)
             lock = (self.path / ".lock").open("a")
         except OSError as error:
-            raise StoreError(f"{self.path}: cannot create the store ({error.strerror}).") from None
+            raise StoreError(f"{self.path}: cannot write the store ({_reason(error)}).") from None
         with lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -106,7 +130,8 @@ class StoreLocation:
                 folder = Path(tempfile.mkdtemp(prefix=BUILDING_PREFIX, dir=self.path))
                 folder.chmod(0o755)  # readable by a server running as another user
             except OSError as error:
-                raise StoreError(f"{self.path}: cannot write ({error.strerror}).") from None
+                message = f"{self.path}: cannot write the store ({_reason(error)})."
+                raise StoreError(message) from None
             try:
                 yield folder
             finally:
@@ -166,6 +191,24 @@ class StoreLocation:
         """Remove what interrupted loads left behind (no process holds them any more)."""
         for folder in self.path.glob(f"{BUILDING_PREFIX}*"):
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _require_database(database: Path) -> None:
+    """StoreError unless ``database`` opens (read-only, as servers and queries open it)."""
+    try:
+        store = ox.Store.read_only(str(database))
+    except (OSError, RuntimeError) as error:  # pyoxigraph: RuntimeError when it is damaged
+        raise StoreError(
+            f"{database}: the database does not open ({_reason(error)}); run `tipgraph load` again."
+        ) from None
+    del store
+
+
+def _reason(error: BaseException) -> str:
+    """What went wrong, without Python's decoration: "Permission denied: /store/.lock"."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror}: {error.filename}" if error.filename else error.strerror
+    return " ".join(str(error).split()).rstrip(".")  # RocksDB's: double spaces, a full stop
 
 
 def _unused(folder: Path) -> bool:

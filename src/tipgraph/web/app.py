@@ -73,12 +73,15 @@ class Served:
             description = DatasetDescription.from_triples(triples, manifest)
             return cls(manifest, description, Aggregates(), remote=settings.store)
         version = StoreLocation(Path(settings.store)).require_current()
-        return cls(
-            version.manifest,
-            DatasetDescription.load(version),
-            Aggregates.read(version.path),
-            version=version,
-        )
+        try:
+            description = DatasetDescription.load(version)
+            aggregates = Aggregates.read(version.path)
+        except (OSError, ValueError, SyntaxError, KeyError, TypeError) as error:
+            raise StoreError(
+                f"{version.path}: the description saved with this version cannot be read "
+                f"({error}); run `tipgraph load` again."
+            ) from None
+        return cls(version.manifest, description, aggregates, version=version)
 
 
 def create_app(settings: EndpointSettings) -> FastAPI:
