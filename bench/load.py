@@ -42,7 +42,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import httpx
-from run import cpu_seconds, free_port, process_tree, start_process, status_kib, stop_process
+import pyoxigraph as ox
+from run import (
+    cpu_seconds,
+    default_oxigraph,
+    free_port,
+    process_tree,
+    start_process,
+    status_kib,
+    stop_process,
+)
 
 from tipgraph.examples import load_examples
 
@@ -229,6 +238,18 @@ class Report:
     peak_memory_mib: float
     workers_cpu_after_seconds: float
     error_examples: list[str]
+    references: list[Reference] = field(default_factory=list)
+
+
+@dataclass
+class Reference:
+    """The example queries alone, on one target, measured in the same run."""
+
+    target: str
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    failures: int
 
 
 def summarise(run: Run, clients: int, runaway: int, seconds: float, peak_kib: int) -> Report:
@@ -312,6 +333,103 @@ def print_report(report: Report) -> None:
     say(f"server CPU in 2 s after the test: {report.workers_cpu_after_seconds:.2f} s")
 
 
+async def queries_only(
+    endpoint: str, queries: list[str], clients: int, seconds: float
+) -> tuple[int, list[float], int]:
+    """``clients`` sending the queries in turn to ``endpoint`` for ``seconds``: how many were
+    answered, their latencies in ms, and how many were not 200."""
+    deadline, latencies, failures = time.monotonic() + seconds, [], 0
+
+    async def client(number: int) -> None:
+        nonlocal failures
+        headers = {"Accept": "application/sparql-results+json"}
+        headers["X-Forwarded-For"] = f"10.1.{number // 250}.{number % 250 + 1}"
+        async with httpx.AsyncClient(headers=headers, timeout=120) as session:
+            turn = number
+            while time.monotonic() < deadline:
+                started = time.monotonic()
+                answer = await session.get(endpoint, params={"query": queries[turn % len(queries)]})
+                latencies.append((time.monotonic() - started) * 1000)
+                failures += answer.status_code != 200
+                turn += 1
+
+    await asyncio.gather(*(client(n) for n in range(clients)))
+    return len(latencies), sorted(latencies), failures
+
+
+def raw_rate(database: Path, queries: list[str], seconds: float) -> tuple[int, list[float]]:
+    """The queries evaluated and serialised by pyoxigraph in this process, one at a time."""
+    store = ox.Store.read_only(str(database))
+    deadline, latencies, turn = time.monotonic() + seconds, [], 0
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        results = store.query(queries[turn % len(queries)], use_default_graph_as_union=True)
+        if isinstance(results, ox.QueryTriples):
+            results.serialize(format=ox.RdfFormat.N_TRIPLES)
+        else:
+            results.serialize(format=ox.QueryResultsFormat.JSON)
+        latencies.append((time.monotonic() - started) * 1000)
+        turn += 1
+    return len(latencies), latencies
+
+
+def measure_references(
+    url: str, database: Path, queries: list[str], clients: int, seconds: float, logs: Path
+) -> list[Reference]:
+    """tipgraph, the Oxigraph server and raw pyoxigraph on the example queries alone."""
+
+    def reference(target: str, counted: tuple[int, list[float], int]) -> Reference:
+        count, latencies, failures = counted
+        return Reference(
+            target,
+            round(count / seconds, 1),
+            percentile(sorted(latencies), 0.5),
+            percentile(sorted(latencies), 0.99),
+            failures,
+        )
+
+    found = [
+        reference("tipgraph", asyncio.run(queries_only(f"{url}/sparql", queries, clients, seconds)))
+    ]
+    port = free_port()
+    command = [default_oxigraph(), "serve-read-only", "--location", str(database)]
+    command += ["--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+    try:
+        oxigraph = start_process(command, logs / "oxigraph.log")
+    except OSError as error:
+        say(f"no Oxigraph server to compare with: {error}")
+    else:
+        try:
+            endpoint = f"http://127.0.0.1:{port}/query"
+            for _ in range(100):
+                try:
+                    httpx.get(endpoint, params={"query": "ASK {}"}, timeout=2)
+                    break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+            counted = asyncio.run(queries_only(endpoint, queries, clients, seconds))
+            found.append(reference("Oxigraph server", counted))
+        finally:
+            stop_process(oxigraph, "oxigraph")
+    count, latencies = raw_rate(database, queries, seconds)
+    found.append(reference("raw pyoxigraph (one thread, no HTTP)", (count, latencies, 0)))
+    return found
+
+
+def print_references(references: list[Reference], clients: int, seconds: float) -> None:
+    say()
+    say(f"The example queries alone (JSON), {clients} clients, {seconds:g} s each, same run:")
+    say(f"{'target':<38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'not 200':>8}  tipgraph is")
+    base = references[0].requests_per_second
+    for ref in references:
+        ratio = f"{base / ref.requests_per_second:.2f}x" if ref.requests_per_second else ""
+        say(
+            f"{ref.target:<38} {ref.requests_per_second:>8,.0f} {ref.p50_ms:>8.1f} "
+            f"{ref.p99_ms:>8.1f} {ref.failures:>8}  {ratio}"
+        )
+    say("(tipgraph answers repeated queries from its cache; the others evaluate every one)")
+
+
 def prepare_store(store: Path | None, scratch: Path) -> Path:
     if store is not None:
         return store
@@ -329,6 +447,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=int, default=200_000)
     parser.add_argument("--store", type=Path, help="a loaded store (default: the bundled data)")
     parser.add_argument("--json", type=Path, help="also write the report here")
+    parser.add_argument(
+        "--reference-seconds",
+        type=float,
+        default=10.0,
+        help="then the example queries alone on tipgraph, the Oxigraph server and raw "
+        "pyoxigraph, this long each (0: not)",
+    )
     options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="tipgraph-load-") as scratch:
         store = prepare_store(options.store, Path(scratch))
@@ -357,9 +482,21 @@ def main(argv: list[str] | None = None) -> int:
             elapsed = run.ordinary_end - started  # not the runaway queries' last timeouts
             report = summarise(run, options.clients, options.runaway, elapsed, memory.peak_kib)
             report.workers_cpu_after_seconds = round(workers_cpu_after(url, server.pid), 3)
+            if options.reference_seconds > 0:
+                database = (store / "current" / "oxigraph").resolve()
+                report.references = measure_references(
+                    url,
+                    database,
+                    mix.queries,
+                    options.clients,
+                    options.reference_seconds,
+                    Path(scratch),
+                )
         finally:
             stop_process(server, "tipgraph serve")
     print_report(report)
+    if report.references:
+        print_references(report.references, options.clients, options.reference_seconds)
     if options.json is not None:
         options.json.write_text(json.dumps(asdict(report), indent=2) + "\n", encoding="utf-8")
     return 1 if report.errors else 0

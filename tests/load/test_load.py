@@ -27,7 +27,7 @@ def load_test(store: StoreVersion, tmp_path: Path, *options: str) -> dict[str, A
     report = tmp_path / "report.json"
     command = [sys.executable, str(BENCH / "load.py"), "--store", str(store.path.parent)]
     finished = subprocess.run(
-        [*command, "--json", str(report), *options],
+        [*command, "--json", str(report), "--reference-seconds", "0", *options],
         cwd=BENCH,
         capture_output=True,
         text=True,
