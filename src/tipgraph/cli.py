@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import tempfile
 import time
@@ -588,6 +589,12 @@ def serve(
     from tipgraph.web.app import create_app
 
     listener = _bind(host, port)  # first: a port in use is said before anything starts
+    if os.geteuid() == 0:
+        click.echo(
+            "warning: serving as root; a public server should run as a user that may only "
+            "read the store (README: Deployment)",
+            err=True,
+        )
     target = _store_target(ctx, store)
     try:
         if isinstance(target, Path):
