@@ -51,6 +51,7 @@ from run import (
     start_process,
     status_kib,
     stop_process,
+    wait_until_ready,
 )
 
 from tipgraph.examples import load_examples
@@ -401,14 +402,10 @@ def measure_references(
     else:
         try:
             endpoint = f"http://127.0.0.1:{port}/query"
-            for _ in range(100):
-                try:
-                    httpx.get(endpoint, params={"query": "ASK {}"}, timeout=2)
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            counted = asyncio.run(queries_only(endpoint, queries, clients, seconds))
-            found.append(reference("Oxigraph server", counted))
+            probe = str(httpx.URL(endpoint, params={"query": "ASK {}"}))
+            if wait_until_ready("oxigraph", oxigraph, probe, logs / "oxigraph.log"):
+                counted = asyncio.run(queries_only(endpoint, queries, clients, seconds))
+                found.append(reference("Oxigraph server", counted))
         finally:
             stop_process(oxigraph, "oxigraph")
     count, latencies = raw_rate(database, queries, seconds)
@@ -463,17 +460,10 @@ def main(argv: list[str] | None = None) -> int:
         server = start_process(command, Path(scratch) / "serve.log")
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline or server.poll() is not None:
-                    say((Path(scratch) / "serve.log").read_text())
-                    return 2
-                time.sleep(0.2)
+            if not wait_until_ready(
+                "tipgraph", server, f"{url}/health", Path(scratch) / "serve.log"
+            ):
+                return 2
             mix = build_mix(url)
             started = time.monotonic()
             run = Run(url, started + options.seconds, options.max_requests)

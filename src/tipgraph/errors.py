@@ -101,9 +101,6 @@ class TooManyRequests(QueryError):
         super().__init__(message)
         self.retry_after = retry_after
 
-    def __reduce__(self) -> tuple[type[TooManyRequests], tuple[str, int]]:
-        return (type(self), (str(self), self.retry_after))
-
 
 class WorkerFailed(QueryError):
     """The worker evaluating the query died (e.g. killed by the operating system)."""
