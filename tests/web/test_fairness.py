@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from ..conftest import LiveServer, start_server, stop_server, wait_until_idle
+from ..documented import documented
 from .test_live_server import RUNAWAY, as_client
 
 
@@ -55,6 +56,7 @@ def test_a_client_flooding_in_parallel_gets_429_while_another_is_served(
     refused = [r for r in flooded if r.status_code == 429]
     assert all(r.headers["Retry-After"] == "1" for r in refused)
     assert all("already has 2 queries running or waiting" in r.text for r in refused)
+    documented("a flood (one client, many queries at once)", 429, refused[0].text)
 
 
 def test_a_client_over_its_query_seconds_gets_429_with_when_to_retry(server: LiveServer) -> None:
@@ -70,6 +72,7 @@ def test_a_client_over_its_query_seconds_gets_429_with_when_to_retry(server: Liv
     # About 1 query-second in debt, refilled at 3 per minute: some 20 s.
     assert 10 <= int(third.headers["Retry-After"]) <= 25
     assert "3 query-seconds per minute" in third.text
+    documented("a client over its query-seconds", third.status_code, third.text)
     assert served.status_code == 200
     health = httpx.get(f"{server.url}/health").json()
     assert health["running"] == 0 and health["waiting"] == 0

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from ..conftest import start_server, stop_server
+from ..documented import documented
 
 # Every pair of statements, sorted: the sort holds them all in memory.
 HUNGRY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
@@ -24,6 +25,7 @@ def test_a_query_past_the_memory_limit_is_stopped_and_the_worker_replaced(
             hungry = client.get("/sparql", params={"query": HUNGRY}, headers={"Accept": "text/csv"})
             assert hungry.status_code == 503
             assert "more than 300 MiB of memory" in hungry.text
+            documented("a query that needs too much memory", hungry.status_code, hungry.text)
             deadline = time.monotonic() + 10
             while client.get("/health").json()["workers"] != 1 and time.monotonic() < deadline:
                 time.sleep(0.1)

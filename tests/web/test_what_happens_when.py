@@ -82,30 +82,9 @@ def test_a_runaway_query(client: httpx.Client) -> None:
     documented("a runaway query", answer.status_code, answer.text)
 
 
-def test_a_query_that_needs_too_much_memory(client: httpx.Client) -> None:
-    answer = ask(client, "SELECT * { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f", who=31)
-    documented("a query that needs too much memory", answer.status_code, answer.text)
-
-
 def test_too_many_rows(client: httpx.Client) -> None:
     answer = ask(client, "SELECT ?s WHERE { ?s ?p ?o }", who=32)
     documented("more rows than --max-rows", answer.status_code, answer.text)
-
-
-def test_a_flood(client: httpx.Client) -> None:
-    with ThreadPoolExecutor(4) as pool:
-        answers = list(pool.map(lambda _: ask(client, RUNAWAY, who=33), range(4)))
-    refused = [a for a in answers if a.status_code == 429]
-    assert len(refused) == 2 and all(a.headers["Retry-After"] == "1" for a in refused)
-    documented("a flood (one client, many queries at once)", 429, refused[0].text)
-
-
-def test_a_client_over_its_query_seconds(client: httpx.Client) -> None:
-    for _ in range(2):
-        ask(client, RUNAWAY, who=34)  # 2 s each, of 3 a minute
-    answer = ask(client, RUNAWAY, who=34)
-    assert int(answer.headers["Retry-After"]) > 1
-    documented("a client over its query-seconds", answer.status_code, answer.text)
 
 
 def test_a_full_queue(server: LiveServer, client: httpx.Client) -> None:
