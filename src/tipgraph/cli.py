@@ -555,6 +555,52 @@ def _write_dumps(database: Any, dump_format: str, compress: bool, output: Path |
     help="Proxies whose X-Forwarded-For names the client (comma-separated, '*' for any): "
     "each client's share is counted by that address. Also FORWARDED_ALLOW_IPS.",
 )
+@click.option(
+    "--max-header-kb",
+    default=64,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="KiB a request's line and header fields may take together; beyond, 414 (a long "
+    "request line: send the query by POST) or 431.",
+)
+@click.option(
+    "--idle-timeout",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Seconds a connection may stay open with no request under way (before its first, "
+    "between two); then it is closed.",
+)
+@click.option(
+    "--header-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds from a request's first byte to the end of its header fields; beyond, 408.",
+)
+@click.option(
+    "--body-timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds from the end of a request's header fields to the end of its body; beyond, 408.",
+)
+@click.option(
+    "--max-connections",
+    default=1024,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Connections open at once (fewer if the limit on open files is too low for them); "
+    "beyond, a new one is answered 503 and closed.",
+)
+@click.option(
+    "--client-connections",
+    default=32,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Connections each client (IP address) may have open; beyond, 429. Proxies in "
+    "--forwarded-allow-ips are not counted. 0: no limit.",
+)
 @click.option("--access-log/--no-access-log", default=False, help="Log every request.")
 @click.pass_context
 def serve(
@@ -573,6 +619,12 @@ def serve(
     root_path: str,
     cache_mb: int,
     forwarded_allow_ips: str,
+    max_header_kb: int,
+    idle_timeout: int,
+    header_timeout: float,
+    body_timeout: float,
+    max_connections: int,
+    client_connections: int,
     access_log: bool,
 ) -> None:
     """Serve the store: linked-data pages, downloads and a read-only SPARQL 1.1 endpoint.
@@ -584,9 +636,10 @@ def serve(
     import uvicorn
 
     from tipgraph.build import build_store
-    from tipgraph.config import EndpointSettings
+    from tipgraph.config import ConnectionLimits, EndpointSettings
     from tipgraph.store.location import StoreLocation
     from tipgraph.web.app import create_app
+    from tipgraph.web.limits import protocol_for, serve_capacity
 
     listener = _bind(host, port)  # first: a port in use is said before anything starts
     if os.geteuid() == 0:
@@ -620,13 +673,32 @@ def serve(
         raise CouldNotRun(str(error)) from None
     port = listener.getsockname()[1]  # the one the system chose for --port 0
     click.echo(f"tipgraph: http://{host}:{port}/ (SPARQL endpoint at /sparql)", err=True)
+    limits = ConnectionLimits(
+        max_head_bytes=max_header_kb << 10,
+        idle_seconds=idle_timeout,
+        head_seconds=header_timeout,
+        body_seconds=body_timeout,
+        max_connections=max_connections,
+        client_connections=client_connections,
+        trusted_proxies=forwarded_allow_ips,
+    )
+    capacity = serve_capacity(limits)
+    if capacity < max_connections:
+        click.echo(
+            f"warning: the limit on open files allows {capacity} connections, not "
+            f"{max_connections}; raise it (systemd: LimitNOFILE=) or lower --max-connections",
+            err=True,
+        )
     startup = _Startup(app)
     config = uvicorn.Config(
         startup,
+        http=protocol_for(limits, capacity),
+        ws="none",  # no WebSocket routes: an upgrade request is an ordinary request
         access_log=access_log,
         log_level="info",
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips,
+        timeout_keep_alive=idle_timeout,
     )
     server = uvicorn.Server(config)
     with listener, contextlib.suppress(SystemExit):  # uvicorn's exit when the app did not start

@@ -94,6 +94,25 @@ class EndpointSettings:
     root_path: str = ""
 
 
+@dataclass(frozen=True)
+class ConnectionLimits:
+    """What one HTTP connection may take, and how many may be open (tipgraph.web.limits)."""
+
+    # The request line and header fields together; a browser sends 1-2 KiB, a long GET query
+    # more (longer ones go by POST).
+    max_head_bytes: int = 64 << 10
+    # A connection with no request under way (before its first, between two) is then closed.
+    idle_seconds: int = 5
+    # From a request's first byte to the end of its header fields; then to the end of its body.
+    head_seconds: float = 10.0
+    body_seconds: float = 30.0
+    max_connections: int = 1024
+    # Each client's (IP address, IPv6 /64) open connections; 0: no limit. Connections from the
+    # trusted proxies (--forwarded-allow-ips) are not counted: they carry many clients.
+    client_connections: int = 32
+    trusted_proxies: str = "127.0.0.1,::1"
+
+
 def is_url(value: str) -> bool:
     """Whether a ``--store`` value names a SPARQL service rather than a directory."""
     return value.strip().lower().startswith(("http://", "https://"))
