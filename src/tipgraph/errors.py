@@ -86,6 +86,12 @@ class EndpointBusy(QueryError):
     status = 503
 
 
+class QueryPreempted(QueryError):
+    """The query was stopped to make room for a query of a client with nothing running."""
+
+    status = 503
+
+
 class QueryOutOfMemory(QueryError):
     """The query needed more memory than a worker may use, and was stopped."""
 

@@ -29,7 +29,7 @@ from typing import Any
 from tipgraph import errors
 from tipgraph.config import EndpointSettings
 from tipgraph.evaluation import QueryRequest, ResultHead
-from tipgraph.fairness import ClientLedger
+from tipgraph.fairness import PREEMPT_SECONDS, ClientLedger
 from tipgraph.sparql import BY_NAME, ResultKind
 from tipgraph.worker import RemoteTarget, error_body, worker_main
 
@@ -81,7 +81,9 @@ class _FrameReader:
 
 
 # Markers the pool puts in a query's own message queue.
-TIMED_OUT, CANCELLED, OUT_OF_MEMORY = b"T", b"X", b"M"
+TIMED_OUT, CANCELLED, OUT_OF_MEMORY, PREEMPTED = b"T", b"X", b"M", b"P"
+# While a query waits for room to be made, how often the pool looks again (tipgraph.fairness).
+ROOM_CHECK_SECONDS = 0.25
 MEMORY_CHECK_SECONDS = 0.25
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
@@ -95,6 +97,7 @@ class RunningQuery:
     client: str
     messages: asyncio.Queue[bytes] = field(default_factory=asyncio.Queue)
     worker: _Worker | None = None
+    queued_at: float = 0.0  # when it was submitted
     started_at: float | None = None  # when it took a worker
     finished: bool = False  # nothing more will come from the pool (worker done, or cancelled)
     complete: bool = False  # the consumer has taken the end of the result
@@ -122,6 +125,13 @@ class RunningQuery:
             self.messages.put_nowait(OUT_OF_MEMORY)
             self.cancel()
 
+    def preempt(self) -> None:
+        """Stopped to make room for a query of a client with nothing running (see
+        :mod:`tipgraph.fairness`): answered with that, its worker replaced."""
+        if not self.finished:
+            self.messages.put_nowait(PREEMPTED)
+            self.cancel()
+
     def worker_done(self) -> None:
         """The worker sent the end of the result: the time limit no longer applies."""
         self._finish()
@@ -143,6 +153,12 @@ class RunningQuery:
             )
         if tag == CANCELLED:
             raise errors.WorkerFailed("the query was cancelled.")
+        if tag == PREEMPTED:
+            raise errors.QueryPreempted(
+                "the query was stopped to make room for another client's: this client was "
+                "using the most of the query workers; retry in a few seconds, one query at a "
+                "time, or run heavy queries on a dump."
+            )
         if tag == OUT_OF_MEMORY:
             raise errors.QueryOutOfMemory(
                 f"the query needed more than {self.pool.settings.worker_memory_bytes >> 20} MiB "
@@ -296,10 +312,9 @@ class QueryPool:
         self._started: asyncio.Future[None] = self.loop.create_future()
         self._closed = False
         self._memory_watch: asyncio.Task[None] | None = None
+        self._room_check: asyncio.TimerHandle | None = None
         self.network_isolated = False
-        self.ledger = ClientLedger(
-            settings.client_seconds, settings.client_queries, settings.workers
-        )
+        self.ledger = ClientLedger(settings.client_seconds, settings.client_queries)
 
     async def __aenter__(self) -> QueryPool:
         self._workers = [_Worker(self) for _ in range(self.settings.workers)]
@@ -320,6 +335,8 @@ class QueryPool:
         self._closed = True
         if self._memory_watch is not None:
             self._memory_watch.cancel()
+        if self._room_check is not None:
+            self._room_check.cancel()
         for worker in self._workers:
             worker.kill()
         self._workers.clear()
@@ -353,18 +370,19 @@ class QueryPool:
         """
         now = self.loop.time()
         self.ledger.admit(client, now)  # a client over its share hears so first
-        starts = bool(self._idle) and self.ledger.may_start(client)
+        starts = self.ledger.may_start(client, len(self._idle))
         if not starts and len(self._waiting) >= self.settings.queue_size:
             self.ledger.dropped(client)
             raise errors.EndpointBusy(
                 "every query worker is busy and the queue is full; retry in a few seconds."
             )
-        job = RunningQuery(request, self, client)
+        job = RunningQuery(request, self, client, queued_at=now)
         job.start_timer(now + self.settings.timeout)
         if starts:
             self._start(self._idle.popleft(), job)
         else:
             self._waiting.append(job)
+            self._check_room_later()
         return job
 
     def _start(self, worker: _Worker, job: RunningQuery) -> None:
@@ -380,6 +398,7 @@ class QueryPool:
             self.ledger.finished(job.client, now - job.started_at, now)
         # Its client may now start a waiting query on a worker left idle for the others.
         self.loop.call_soon(self._schedule)
+        self._check_room_later()  # or, with nothing running any more, need room made
 
     def _schedule(self) -> None:
         """Start waiting queries on idle workers, while some waiting client may start one."""
@@ -390,7 +409,7 @@ class QueryPool:
         """The waiting query to start next: of the client running fewest, oldest first."""
         chosen: RunningQuery | None = None
         for job in self._waiting:
-            if job.finished or not self.ledger.may_start(job.client):
+            if job.finished or not self.ledger.may_start(job.client, len(self._idle)):
                 continue
             if chosen is None or self.ledger.running(job.client) < self.ledger.running(
                 chosen.client
@@ -399,6 +418,69 @@ class QueryPool:
         if chosen is not None:
             self._waiting.remove(chosen)
         return chosen
+
+    def _starved(self) -> list[RunningQuery]:
+        """Waiting queries of clients with nothing running: those room is made for."""
+        return [
+            job
+            for job in self._waiting
+            if not job.finished and self.ledger.running(job.client) == 0
+        ]
+
+    def _check_room_later(self) -> None:
+        """Look at :meth:`_make_room` when the longest-waiting starved query has waited
+        PREEMPT_SECONDS (at once if it has; never with fairness off)."""
+        starved = self._starved()
+        if not self.ledger.fair or self._closed or not starved:
+            return
+        due = min(job.queued_at for job in starved) + PREEMPT_SECONDS
+        if self._room_check is not None:
+            if self._room_check.when() <= due:
+                return
+            self._room_check.cancel()
+        self._room_check = self.loop.call_at(due, self._make_room)
+
+    def _make_room(self) -> None:
+        """Stop a running query for each starved query that has waited PREEMPT_SECONDS and
+        that neither an idle worker nor a replacement on its way will take (the oldest starved
+        queries take those: :meth:`_next_job`)."""
+        self._room_check = None
+        if self._closed:
+            return
+        now = self.loop.time()
+        starved = self._starved()
+        due = [job for job in starved if now - job.queued_at >= PREEMPT_SECONDS]
+        coming = len(self._idle) + sum(1 for w in self._workers if not w.ready)
+        for job in due[coming:]:
+            self._preempt_for(job, now)
+        if starved:  # look again: a victim may become eligible, a replacement be taken
+            when = min(job.queued_at for job in starved) + PREEMPT_SECONDS
+            self._room_check = self.loop.call_at(
+                max(when, now + ROOM_CHECK_SECONDS), self._make_room
+            )
+
+    def _preempt_for(self, waiting: RunningQuery, now: float) -> None:
+        """Stop, for ``waiting``, a query of the client :meth:`ClientLedger.heaviest` chooses
+        among those with a query that has run PREEMPT_SECONDS (its longest-running one)."""
+        ran: dict[str, float] = {}
+        eligible: list[RunningQuery] = []
+        for worker in self._workers:
+            job = worker.job
+            if job is None or job.finished or job.started_at is None:
+                continue
+            ran[job.client] = ran.get(job.client, 0.0) + now - job.started_at
+            if now - job.started_at >= PREEMPT_SECONDS:
+                eligible.append(job)
+        candidates = {job.client: ran[job.client] for job in eligible}
+        client = self.ledger.heaviest(candidates, now, waiting.client)
+        if client is None:
+            return
+        victim = min(
+            (job for job in eligible if job.client == client),
+            key=lambda job: job.started_at or now,
+        )
+        log.info("stopping a query of the busiest client to make room for another client's")
+        victim.preempt()
 
     def _worker_idle(self, worker: _Worker) -> None:
         if not self._started.done() and all(w.ready for w in self._workers):

@@ -1,5 +1,6 @@
 """Per-client fairness on a real server: a flooding client gets 429 with Retry-After while
-the others are still served."""
+the others are still served, and runaway queries from several addresses cannot keep a client
+with nothing running waiting."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tipgraph.errors import TipgraphError
+from tipgraph.sparql import refuse_federated
+
 from ..conftest import LiveServer, start_server, stop_server, wait_until_idle
 from ..documented import documented
-from .test_live_server import RUNAWAY, as_client
+from .test_live_server import RUNAWAY, SIMPLE, as_client, federated
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +83,29 @@ def test_a_client_over_its_query_seconds_gets_429_with_when_to_retry(server: Liv
     assert health["refused"]["query_seconds"] >= 1 and health["refused"]["in_flight"] >= 6
 
 
+def test_reading_a_refused_query_costs_query_seconds_too(server: LiveServer) -> None:
+    """Security review (issue 13, finding 4): the time spent reading a query that is refused
+    before it runs (here for SERVICE) was never counted against its client."""
+    body = federated(256 * 1024)
+    started = time.thread_time()
+    with pytest.raises(TipgraphError):
+        refuse_federated(body)
+    reading = max(time.thread_time() - started, 0.01)  # what reading it costs, here
+    headers = {"Content-Type": "application/sparql-query", **as_client(80)}
+    answers = []
+    with server.client(timeout=60) as client:
+        # 3 query-seconds a minute: spent after some 3 / reading queries.
+        for _ in range(int(3 * 3 / reading) + 5):
+            answers.append(client.post("/sparql", content=body, headers=headers))
+            if answers[-1].status_code == 429:
+                break
+        other = client.get("/sparql", params={"query": simple(60)}, headers=as_client(81))
+    assert {a.status_code for a in answers[:-1]} == {400}
+    assert "SERVICE" in answers[0].text
+    assert answers[-1].status_code == 429 and "query-seconds" in answers[-1].text
+    assert other.status_code == 200
+
+
 def test_x_forwarded_for_counts_only_from_a_trusted_proxy(store_dir: Path) -> None:
     """Loopback is no trusted proxy here: two 'clients' it names are one client, itself."""
     untrusting = start_server(
@@ -102,3 +129,36 @@ def test_x_forwarded_for_counts_only_from_a_trusted_proxy(store_dir: Path) -> No
     finally:
         stop_server(untrusting)
     assert sorted(a.status_code for a in answers) == [429, 503]
+
+
+def test_runaway_queries_from_two_addresses_make_room_for_a_third_client(
+    store_dir: Path,
+) -> None:
+    """Security review (issue 13, finding 4): two addresses with two runaway queries each held
+    all three workers, so a third client's ASK waited for their time limit."""
+    server = start_server(store_dir, "--workers", "3", "--timeout", "15")
+    try:
+        wait_until_idle(server, workers=3)
+        with ThreadPoolExecutor(4) as pool, server.client(timeout=60) as client:
+            runaways = []
+            for n in range(4):  # a, a, b, b: a holds two workers, b the last one
+                headers = as_client(50 + n // 2)
+                runaways.append(
+                    pool.submit(client.get, "/sparql", params={"query": RUNAWAY}, headers=headers)
+                )
+                time.sleep(0.3)
+            assert httpx.get(f"{server.url}/health").json()["running"] == 3
+            started = time.monotonic()
+            light = client.get("/sparql", params={"query": SIMPLE}, headers=as_client(60))
+            waited = time.monotonic() - started
+            answers = [future.result() for future in runaways]
+    finally:
+        stop_server(server)
+    assert light.status_code == 200 and light.json()["boolean"] is True
+    assert waited < 7  # about a second and a worker's start, not the 15 s limit
+    preempted = [a for a in answers if "to make room" in a.text]
+    assert len(preempted) == 1
+    # The client holding two workers gives one up; the time limit stops the others.
+    assert answers.index(preempted[0]) in (0, 1)
+    assert preempted[0].status_code == 503 and preempted[0].headers["Retry-After"] == "2"
+    documented("runaway queries hold every worker", 503, preempted[0].text)

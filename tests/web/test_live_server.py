@@ -19,6 +19,7 @@ from tipgraph.config import EndpointSettings
 from tipgraph.errors import TipgraphError
 from tipgraph.evaluation import QueryRequest
 from tipgraph.pool import QueryPool
+from tipgraph.sparql import refuse_federated
 from tipgraph.store.location import StoreVersion
 
 from ..conftest import LiveServer, start_server, stop_server, wait_until_idle
@@ -50,6 +51,53 @@ def as_client(n: int) -> dict[str, str]:
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks
+
+
+def federated(size: int) -> str:
+    """A query of about ``size`` bytes that is refused for its SERVICE, found only at its end:
+    all of it is read before the refusal, which costs time that grows with it."""
+    pattern = "?s <http://example.org/p> ?o . "
+    return "SELECT * WHERE { " + pattern * (size // len(pattern)) + "SERVICE <http://x/> {} }"
+
+
+def test_reading_1_mib_queries_does_not_hold_up_other_requests(live_server: LiveServer) -> None:
+    """Security review (issue 13, finding 4): reading 1 MiB bodies on the event loop pushed
+    another client's /health to a p50 of 1.6 s."""
+    body = federated((1 << 20) - 100)  # just under the 1 MiB limit
+    started = time.thread_time()
+    with pytest.raises(TipgraphError):
+        refuse_federated(body)
+    reading = time.thread_time() - started  # what each body costs to read, here
+    stop = threading.Event()
+
+    def send(n: int) -> list[int]:
+        statuses = []
+        with live_server.client(timeout=60) as client:
+            while not stop.is_set():
+                answer = client.post(
+                    "/sparql",
+                    content=body,
+                    headers={"Content-Type": "application/sparql-query", **as_client(70 + n)},
+                )
+                statuses.append(answer.status_code)
+        return statuses
+
+    seconds = []
+    with ThreadPoolExecutor(3) as pool, live_server.client(timeout=60) as client:
+        senders = [pool.submit(send, n) for n in range(3)]
+        time.sleep(0.5)
+        deadline = time.monotonic() + max(3, 4 * reading)
+        while time.monotonic() < deadline:
+            started = time.monotonic()
+            assert client.get("/health").status_code == 200
+            seconds.append(time.monotonic() - started)
+            time.sleep(0.05)
+        stop.set()
+        statuses = [status for sender in senders for status in sender.result()]
+    assert set(statuses) == {400} and len(statuses) >= 3
+    # The bodies are read off the event loop: /health waits for none of them (reading one takes
+    # `reading` seconds; a generous bound, not a timing).
+    assert sorted(seconds)[len(seconds) // 2] < 0.3
 
 
 def test_a_runaway_query_is_stopped_while_simple_queries_still_answer(
@@ -108,9 +156,12 @@ def test_a_full_queue_answers_503_with_retry_after(live_server: LiveServer) -> N
         responses = [f.result() for f in futures]
     statuses = sorted(r.status_code for r in responses)
     assert statuses.count(503) == 6
-    busy = [r for r in responses if "Retry-After" in r.headers]
-    assert len(busy) >= 2
-    assert all("busy" in r.text for r in busy)
+    full = [r for r in responses if "queue is full" in r.text]
+    assert len(full) >= 2
+    # The two waiting have room made for them after a second (tipgraph.fairness): a 503 that
+    # says when to retry, as a full queue's does.
+    stopped = [r for r in responses if "to make room" in r.text]
+    assert all("Retry-After" in r.headers for r in full + stopped)
 
 
 def test_a_streamed_result_over_the_row_cap_is_cut_off_not_truncated(

@@ -58,3 +58,20 @@ def test_a_waiting_query_starts_as_soon_as_its_client_may(built_store: StoreVers
             await second.head()
 
     asyncio.run(run())
+
+
+def test_clients_with_a_query_running_leave_the_last_worker_to_a_client_with_none(
+    built_store: StoreVersion,
+) -> None:
+    async def run() -> None:
+        async with QueryPool(built_store.database, settings(built_store, workers=3)) as pool:
+            held = [pool.submit(QueryRequest(RUNAWAY), client) for client in ("a", "b")]
+            kept = [pool.submit(QueryRequest(RUNAWAY), client) for client in ("a", "b")]
+            assert [job.started_at is None for job in kept] == [True, True]
+            light = pool.submit(QueryRequest(SIMPLE), "c")  # takes the worker kept free
+            assert light.started_at is not None
+            await light.head()
+            for job in (*held, *kept, light):
+                job.cancel()
+
+    asyncio.run(run())

@@ -38,6 +38,7 @@ from tipgraph.web.graph_pages import router as graph_pages
 from tipgraph.web.links import Links, linkable
 from tipgraph.web.openapi import complete
 from tipgraph.web.pages import not_found
+from tipgraph.web.query_reading import QueryReaders
 from tipgraph.web.resources import router as resources
 from tipgraph.web.security import SecurityHeaders
 from tipgraph.web.sparql_endpoint import ROUTE
@@ -113,6 +114,7 @@ def create_app(settings: EndpointSettings) -> FastAPI:
                 reader = EmbeddedReader(served.version.database)
             pool = await stack.enter_async_context(QueryPool(target, settings))
             app.state.pool = pool
+            app.state.query_readers = QueryReaders(pool.ledger)
             app.state.reader = reader
             # Pages are rendered in threads (pyoxigraph lets go of the GIL while it
             # evaluates): a few at once, so slow pages queue instead of piling up.

@@ -9,7 +9,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse, Response
 from starlette.exceptions import HTTPException
 
-from tipgraph.errors import EndpointBusy, QueryError, TipgraphError, TooManyRequests
+from tipgraph.errors import (
+    EndpointBusy,
+    QueryError,
+    QueryPreempted,
+    TipgraphError,
+    TooManyRequests,
+)
 from tipgraph.web.protocol import ProtocolError
 from tipgraph.web.security import security_headers
 
@@ -25,7 +31,7 @@ def error_response(error: TipgraphError) -> PlainTextResponse:
     if isinstance(error, ProtocolError | QueryError):
         status = error.status
     headers = {"Cache-Control": "no-store"}
-    if isinstance(error, EndpointBusy):
+    if isinstance(error, EndpointBusy | QueryPreempted):
         headers["Retry-After"] = RETRY_AFTER_SECONDS
     elif isinstance(error, TooManyRequests):
         headers["Retry-After"] = str(error.retry_after)

@@ -28,6 +28,7 @@ from tipgraph.sparql import (
 from tipgraph.store.location import Manifest
 from tipgraph.web.links import Links
 from tipgraph.web.protocol import ProtocolError, read_protocol_request
+from tipgraph.web.query_reading import QueryReaders
 from tipgraph.web.streaming import DisconnectWatcher, StreamedResult, collect
 
 EXAMPLE_QUERY = """SELECT ?indicator ?label (COUNT(?observation) AS ?observations)
@@ -126,7 +127,6 @@ async def sparql(request: Request) -> Response:
         if request.method == "POST":
             raise ProtocolError(400, "no query: give the query parameter (or a query body).")
         return _service_description(request)
-    refuse_federated(protocol.query)
     if protocol.format is None and negotiate(accept, MEDIA_TYPES) is None:
         raise NotAcceptable(
             f"none of the accepted types ({accept}) is a SPARQL results or RDF format; accept "
@@ -163,7 +163,11 @@ async def sparql(request: Request) -> Response:
         return Response(answer.body, media_type=answer.media_type, headers=cache_headers)
     pool: QueryPool = request.app.state.pool
     # The client's address, after the trusted proxy's X-Forwarded-For (uvicorn's proxy headers).
-    running = pool.submit(query, client_key(request.client.host if request.client else ""))
+    client = client_key(request.client.host if request.client else "")
+    # Reading the query is the client's work: off the event loop, charged to its query-seconds.
+    readers: QueryReaders = request.app.state.query_readers
+    await readers.read(client, refuse_federated, protocol.query)
+    running = pool.submit(query, client)
     watcher = DisconnectWatcher(request.receive, running)
     try:
         head = await running.head()
