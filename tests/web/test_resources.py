@@ -18,6 +18,8 @@ from tipgraph.store.location import StoreVersion
 from tipgraph.store.reader import EmbeddedReader
 from tipgraph.web.app import create_app
 
+from ..documented import documented
+
 RDF_FORMATS = {
     "text/turtle": ("ttl", "turtle"),
     "application/ld+json": ("jsonld", "json-ld"),
@@ -313,15 +315,28 @@ def test_the_ontology_version_iri_redirects(client: TestClient) -> None:
     assert response.headers["location"] == "/ontology"
 
 
+HUGE = "9" * 4301  # more digits than int() converts (security review, issue 13, finding 6)
+
+
 @pytest.mark.parametrize(
     "query",
-    ["?start=1232&end=874", "?start=abc&end=12", "?start=-3&end=9", "?start=0&end=99999999"],
+    [
+        "?start=1232&end=874",
+        "?start=abc&end=12",
+        "?start=-3&end=9",
+        "?start=0&end=99999999",
+        f"?start={HUGE}&end={HUGE}",
+        f"?start=0&end={HUGE}",
+    ],
 )
 def test_a_passage_that_is_not_one_is_not_marked(client: TestClient, query: str) -> None:
     page = client.get("/doc/report/az-mia-thb-2018/text/en" + query, headers={"Accept": BROWSER})
     assert page.status_code == 200
     assert 'id="passage"' not in page.text
     assert "It is not a coincidence" in page.text  # every paragraph still shown whole
+    if HUGE in query:
+        row = "a passage offset that is none (?start=, ?end= of a source text)"
+        documented(row, page.status_code, page.text)
 
 
 def test_rdf_does_not_vary_by_language(client: TestClient) -> None:

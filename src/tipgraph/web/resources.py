@@ -61,10 +61,17 @@ Format = Annotated[str | None, Query(description="Overrides Accept: html, ttl, j
 Offset = Annotated[str | None, Query(description="Source texts: code-point offset to mark.")]
 
 
+# Digits an offset may have: no text is longer than that, and ``int`` refuses more than 4,300
+# (Python's guard against quadratic conversions), so a longer value is no offset.
+OFFSET_DIGITS = 12
+
+
 def _offset(value: str | None) -> int | None:
     """``value`` as an offset if it is one: ASCII digits only (``str.isdigit`` also takes "²",
-    which ``int`` refuses)."""
-    return int(value) if value is not None and value.isascii() and value.isdigit() else None
+    which ``int`` refuses), at most :data:`OFFSET_DIGITS` of them."""
+    if value is None or len(value) > OFFSET_DIGITS:
+        return None
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def minted(path: str) -> str | None:
