@@ -282,11 +282,17 @@ def test_a_base_url_makes_links_point_to_the_public_address(store_dir: Path) -> 
     )
     with TestClient(app) as client:
         html = client.get(local(MIA), headers={"Accept": BROWSER}).text
+        description = client.get("/sparql", headers={"Accept": "text/turtle"}).content
+        page = client.get("/sparql", headers={"Accept": BROWSER}).text
     anchors = Anchors()
     anchors.feed(html)
     hrefs = {a.get("href") for a in anchors.links}
     assert "https://example.org/tipgraph/id/agency/mia-thb-department" in hrefs
     assert "/id/agency/mia-thb-department" not in hrefs
+    endpoint = "https://example.org/tipgraph/sparql"
+    said = ox.parse(description, ox.RdfFormat.TURTLE)
+    assert {q.object.value for q in said if q.predicate.value == f"{SD}endpoint"} == {endpoint}
+    assert f"<code>{endpoint}</code>" in page
 
 
 def test_head_answers_like_get_without_a_body(client: TestClient) -> None:
@@ -315,6 +321,7 @@ def test_the_ontology_version_iri_redirects(client: TestClient) -> None:
     assert response.headers["location"] == "/ontology"
 
 
+SD = "http://www.w3.org/ns/sparql-service-description#"
 HUGE = "9" * 4301  # more digits than int() converts (security review, issue 13, finding 6)
 
 
@@ -335,8 +342,31 @@ def test_a_passage_that_is_not_one_is_not_marked(client: TestClient, query: str)
     assert 'id="passage"' not in page.text
     assert "It is not a coincidence" in page.text  # every paragraph still shown whole
     if HUGE in query:
-        row = "a passage offset that is none (?start=, ?end= of a source text)"
-        documented(row, page.status_code, page.text)
+        documented(
+            "a passage offset that is none (?start=, ?end= of a source text)",
+            page.status_code,
+            page.text,
+        )
+
+
+def test_pages_are_kept_by_what_they_read_not_by_any_parameter(client: TestClient) -> None:
+    """Security review (issue 13, finding 6): /ontology?bust=N kept a new 96 KB page per N."""
+
+    def entries() -> int:
+        return int(client.get("/health").json()["cache"]["entries"])
+
+    pages = ["/ontology", local(MIA), "/doc/report/az-mia-thb-2018/text/en"]
+    first = {path: client.get(path, headers={"Accept": BROWSER}) for path in pages}
+    before = entries()
+    for n in range(5):
+        for path in pages:
+            busted = client.get(f"{path}?bust={n}&lang=x{n}", headers={"Accept": BROWSER})
+            assert busted.headers["etag"] == first[path].headers["etag"]
+        marked = f"{pages[2]}?start={874 + n}&end=1232"  # a passage: rendered, not kept
+        assert 'id="passage"' in client.get(marked, headers={"Accept": BROWSER}).text
+    assert entries() == before
+    azerbaijani = client.get("/ontology", headers={"Accept": BROWSER, "Accept-Language": "az"})
+    assert azerbaijani.headers["etag"] != first["/ontology"].headers["etag"]  # Vary: it varies
 
 
 def test_rdf_does_not_vary_by_language(client: TestClient) -> None:
@@ -368,7 +398,9 @@ def test_a_root_path_prefixes_every_server_path(store_dir: Path) -> None:
     with TestClient(app) as client:
         moved = client.get("/id/agency/mia", follow_redirects=False)
         page = client.get("/doc/agency/mia", headers={"Accept": BROWSER})
+        slash = client.get("/dumps", follow_redirects=False)
     assert moved.headers["location"] == "/tipgraph/doc/agency/mia"
+    assert (slash.status_code, slash.headers["location"]) == (307, "/tipgraph/dumps/")
     assert "</tipgraph/doc/agency/mia.ttl>" in page.headers["link"]
     anchors = Anchors()
     anchors.feed(page.text)

@@ -276,6 +276,28 @@ def test_service_description_for_clients(client: TestClient, built_store: StoreV
     assert default.headers["content-type"].startswith("text/turtle")
 
 
+def test_the_host_a_client_names_is_never_in_an_answer(client: TestClient) -> None:
+    """Security review (issue 13, finding 6): the Host header ended up in the service
+    description, on the query page and in the trailing-slash redirects."""
+    evil = {"Host": "evil.example"}
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    description = client.get("/sparql", headers={**evil, "Accept": "text/turtle"})
+    endpoint = "https://w3id.org/tipgraph/sparql"  # the dataset's own, as its VoID says
+    said = ox.parse(description.content, ox.RdfFormat.TURTLE)
+    assert {q.object.value for q in said if q.predicate.value == f"{sd}endpoint"} == {endpoint}
+    page = client.get("/sparql", headers={**evil, "Accept": "text/html"})
+    assert "<code>/sparql</code>" in page.text
+    for path, target in [
+        ("/sparql/?query=ASK{}", "/sparql?query=ASK%7B%7D"),
+        ("/dumps", "/dumps/"),
+    ]:
+        moved = client.get(path, headers=evil, follow_redirects=False)
+        assert (moved.status_code, moved.headers["location"]) == (307, target)
+    for answer in (description, page):
+        assert "evil.example" not in answer.text
+    assert client.get("/no-such-page", headers=evil).status_code == 404
+
+
 def test_browsers_get_the_query_page(client: TestClient) -> None:
     browser_accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     response = client.get("/sparql", headers={"Accept": browser_accept})

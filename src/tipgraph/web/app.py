@@ -37,7 +37,7 @@ from tipgraph.web.errors import install_error_handlers
 from tipgraph.web.graph_pages import router as graph_pages
 from tipgraph.web.links import Links, linkable
 from tipgraph.web.openapi import complete
-from tipgraph.web.pages import not_found
+from tipgraph.web.pages import not_found, slash_redirect
 from tipgraph.web.query_reading import QueryReaders
 from tipgraph.web.resources import router as resources
 from tipgraph.web.security import SecurityHeaders
@@ -172,6 +172,8 @@ def create_app(settings: EndpointSettings) -> FastAPI:
     install_error_handlers(app)
     app.mount("/static", StaticFiles(packages=[("tipgraph.web", "static")]), name="static")
     app.router.routes.insert(0, ROUTE)  # the busiest route is matched first
+    app.router.redirect_slashes = False  # Starlette's redirects name the request's Host
+    app.router.default = slash_redirect(app.router, links)
     app.include_router(resources)
     app.include_router(graph_pages)
     app.include_router(dataset_pages)

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from tipgraph.aggregates import Aggregates
-from tipgraph.describe import language_preference
 from tipgraph.errors import NotAcceptable
 from tipgraph.namespaces import ONTOLOGY, ONTOLOGY_GRAPH, SHAPES_GRAPH, graph_iri
 from tipgraph.ontology_docs import document_ontology
@@ -24,6 +23,7 @@ from tipgraph.web.pages import (
     get_and_head,
     not_found,
     not_modified,
+    page_languages,
     reader_of,
     remember,
     remembered,
@@ -77,11 +77,15 @@ def _graph_rdf(request: Request, graph: str, media: MediaType, headers: dict[str
 
 
 def _negotiate(
-    request: Request, doc_path: str, extension: str | None, format: str | None
+    request: Request,
+    doc_path: str,
+    extension: str | None,
+    format: str | None,
+    languages: tuple[str, ...] = (),
 ) -> tuple[MediaType, dict[str, str]]:
     media = choose(extension, format, request.headers.get("accept"))
     twins = alternates(request.app.state.links.path(doc_path))
-    return media, cache_headers(request, media) | {"Link": link_header(twins)}
+    return media, cache_headers(request, media, languages) | {"Link": link_header(twins)}
 
 
 def _suffix(name: str, rest: str) -> tuple[bool, str | None]:
@@ -110,7 +114,8 @@ def ontology(extension: str, request: Request, format: Format = None) -> Respons
     exact, suffix = _suffix("ontology", extension)
     if not exact:
         return not_found(request)
-    media, headers = _negotiate(request, "/ontology", suffix, format)
+    languages = page_languages(None, request.headers.get("accept-language"))
+    media, headers = _negotiate(request, "/ontology", suffix, format, languages)
     cached = not_modified(request, headers)
     if cached is not None:
         return cached
@@ -118,7 +123,6 @@ def ontology(extension: str, request: Request, format: Format = None) -> Respons
         return _graph_rdf(request, ONTOLOGY_GRAPH, media, headers)
     if (answer := remembered(request, headers)) is not None:
         return answer  # the page is built from the whole ontology: once per version
-    languages = language_preference(None, request.headers.get("accept-language"))
     doc = document_ontology(reader, languages)
     twins = alternates(request.app.state.links.path("/ontology"))
     return remember(request, render(request, "ontology.html", headers, doc=doc, alternates=twins))

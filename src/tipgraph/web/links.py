@@ -6,6 +6,7 @@ import string
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from tipgraph.catalog import ENDPOINT
 from tipgraph.namespaces import BASE
 
 # The ASCII an IRI path holds as itself (RFC 3987 §2.2: unreserved, sub-delims, ":", "@", "/").
@@ -38,6 +39,19 @@ class Links:
     def path(self, local: str) -> str:
         """One of this server's paths (``/sparql``, ``/doc/…``) as the public requests it."""
         return self.root + local
+
+    @property
+    def endpoint(self) -> str:
+        """The SPARQL endpoint as readers reach it: under ``--base-url`` when there is one,
+        else this server's path. Never built from a request's ``Host``, which is the client's
+        to choose (issue 13, finding 6)."""
+        return self.href(ENDPOINT)
+
+    @property
+    def endpoint_iri(self) -> str:
+        """:attr:`endpoint` as an absolute IRI, for RDF: without ``--base-url``, the one the
+        dataset's description gives (``void:sparqlEndpoint``)."""
+        return self.endpoint if urlsplit(self.endpoint).scheme else ENDPOINT
 
     @classmethod
     def create(cls, base_url: str | None, root_path: str | None) -> Links:

@@ -8,12 +8,16 @@ from typing import Any, TypeVar
 
 import jinja2
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Match, Router
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tipgraph.describe import FALLBACK_LANGUAGES, language_preference
 from tipgraph.result_cache import CachedAnswer, ResultCache
 from tipgraph.sparql import HTML, MediaType, prefers_html
 from tipgraph.store.location import Manifest
 from tipgraph.store.reader import StoreReader
+from tipgraph.web.links import Links
 
 CACHE_SECONDS = 300
 
@@ -42,16 +46,28 @@ def render(
     return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
-def cache_headers(
-    request: Request, media: MediaType, languages: tuple[str, ...] = ()
-) -> dict[str, str]:
-    """ETag (the dataset version and what was asked), Cache-Control and Vary for a document.
+def page_languages(requested: str | None, accept_language: str | None) -> tuple[str, ...]:
+    """The reader's languages (``?lang=``, then Accept-Language, then en, az, ru) among those
+    the dataset has labels in: a page is rendered and keyed by these alone, so a made-up
+    language makes no page of its own (issue 13, finding 6)."""
+    preference = language_preference(requested, accept_language)
+    return tuple(language for language in preference if language in FALLBACK_LANGUAGES)
 
-    Only HTML depends on the reader's languages, so only HTML varies (and is tagged) by them.
+
+def cache_headers(
+    request: Request, media: MediaType, languages: tuple[str, ...] = (), variant: str = ""
+) -> dict[str, str]:
+    """ETag, Cache-Control and Vary for a document.
+
+    The ETag (and the key a page is remembered by) is made of what the document is made of:
+    the dataset version, the path, the representation, the languages (HTML only: only HTML
+    depends on them) and ``variant`` (what else the route read, normalised). Parameters a
+    route does not read, and the request's host, make no document of their own: a made-up
+    ``?bust=N`` cannot fill the cache (issue 13, finding 6).
     """
     manifest: Manifest = request.app.state.manifest
     languages = languages if media == HTML else ()
-    key = "\0".join([manifest.version, str(request.url), media.name, ",".join(languages)])
+    key = "\0".join([manifest.version, request.url.path, media.name, ",".join(languages), variant])
     etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
     return {
         "ETag": etag,
@@ -100,6 +116,29 @@ def not_found(request: Request, iri: str | None = None) -> Response:
     return PlainTextResponse(
         f"{what}; browse the dataset at /, or query it at /sparql.\n", 404, headers
     )
+
+
+def slash_redirect(router: Router, links: Links) -> ASGIApp:
+    """What ``router`` answers when no route matches: Starlette's redirect to the path with
+    (or without) a trailing slash when a route has that one, else its 404. The redirect is to
+    a path on this server, not to a URL built from the request's ``Host`` header as
+    Starlette's own is (issue 13, finding 6); set ``router.redirect_slashes`` off to use it."""
+
+    async def default(scope: Scope, receive: Receive, send: Send) -> None:
+        root, path = scope.get("root_path", ""), scope["path"]
+        local = path[len(root) :] if root and path.startswith(root) else path
+        if scope["type"] == "http" and local != "/":
+            other = local.rstrip("/") if local.endswith("/") else local + "/"
+            moved = {**scope, "path": path.rstrip("/") if path.endswith("/") else path + "/"}
+            if any(route.matches(moved)[0] is not Match.NONE for route in router.routes):
+                target = links.path("/" + other.lstrip("/"))  # never "//host/…", another site
+                if scope.get("query_string"):
+                    target += "?" + scope["query_string"].decode("latin-1")
+                await RedirectResponse(target, status_code=307)(scope, receive, send)
+                return
+        await router.not_found(scope, receive, send)
+
+    return default
 
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])

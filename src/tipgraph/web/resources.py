@@ -12,7 +12,6 @@ from tipgraph.describe import (
     FALLBACK_LANGUAGES,
     describe,
     exists,
-    language_preference,
     resource_triples,
 )
 from tipgraph.figures import (
@@ -37,6 +36,7 @@ from tipgraph.web.pages import (
     get_and_head,
     not_found,
     not_modified,
+    page_languages,
     reader_of,
     remember,
     remembered,
@@ -72,6 +72,12 @@ def _offset(value: str | None) -> int | None:
     if value is None or len(value) > OFFSET_DIGITS:
         return None
     return int(value) if value.isascii() and value.isdigit() else None
+
+
+def _mark(start: str | None, end: str | None) -> tuple[int, int] | None:
+    """The passage ``start``–``end`` asks to mark, if both are offsets and it is one."""
+    first, last = _offset(start), _offset(end)
+    return (first, last) if first is not None and last is not None and first < last else None
 
 
 def minted(path: str) -> str | None:
@@ -141,26 +147,27 @@ def document(
         return not_found(request, iri)
     media = choose(extension, format, request.headers.get("accept"))
     twins = alternates(request.app.state.links.path(f"/doc/{stem}"))
-    languages = language_preference(lang, request.headers.get("accept-language"))
-    headers = cache_headers(request, media, languages) | {"Link": link_header(twins)}
+    languages = page_languages(lang, request.headers.get("accept-language"))
+    mark = _mark(start, end) if media == HTML else None
+    variant = "" if mark is None else f"{mark[0]}-{mark[1]}"
+    headers = cache_headers(request, media, languages, variant) | {"Link": link_header(twins)}
     cached = not_modified(request, headers)
     if cached is not None:
         return cached
-    if (answer := remembered(request, headers)) is not None:
+    if mark is None and (answer := remembered(request, headers)) is not None:
         return answer
     if media != HTML:
         return remember(request, _rdf(reader, iri, media, headers))
-    return remember(
+    page = render(
         request,
-        render(
-            request,
-            "resource.html",
-            headers,
-            **_page(reader, request.app.state.aggregates, iri, languages, start, end),
-            alternates=twins,
-            lang=languages[0],
-        ),
+        "resource.html",
+        headers,
+        **_page(reader, request.app.state.aggregates, iri, languages, mark),
+        alternates=twins,
+        lang=languages[0],
     )
+    # A passage marked is one of as many pages as a text has passages: not kept.
+    return page if mark is not None else remember(request, page)
 
 
 def _rdf(reader: StoreReader, iri: str, media: MediaType, headers: dict[str, str]) -> Response:
@@ -174,8 +181,7 @@ def _page(
     aggregates: Aggregates,
     iri: str,
     languages: tuple[str, ...],
-    start: str | None,
-    end: str | None,
+    mark: tuple[int, int] | None,
 ) -> dict[str, Any]:
     """What resource.html shows: the description and the sections its types call for."""
     description = describe(reader, iri, languages)
@@ -216,7 +222,7 @@ def _page(
         context["charts"] = bar_charts(points)
     if f"{TIP}SourceText" in types:
         text = source_text(reader, iri) or ""
-        context["paragraphs"] = paragraphs(text, _offset(start), _offset(end))
+        context["paragraphs"] = paragraphs(text, *(mark or (None, None)))
         # The text is shown as paragraphs: not a second time as a property.
         description.properties = [
             p for p in description.properties if p.predicate.node.value != f"{PROV}value"

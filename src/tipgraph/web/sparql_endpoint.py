@@ -94,7 +94,7 @@ def _query_page(request: Request, query: str | None) -> HTMLResponse:
         "query": query,
     }
     html = templates.get_template("query.html").render(
-        endpoint=str(request.url_for("sparql")),
+        endpoint=links.endpoint,
         action=path,
         editor_text=default if query is None else query,
         examples=examples,
@@ -112,7 +112,8 @@ def _service_description(request: Request) -> Response:
             "the service description is RDF; accept text/turtle or another RDF type."
         )
     manifest: Manifest = request.app.state.manifest
-    body = service_description(str(request.url_for("sparql")), manifest, media)
+    links: Links = request.app.state.links
+    body = service_description(links.endpoint_iri, manifest, media)
     return Response(body, media_type=media.content_type, headers={"Vary": "Accept"})
 
 
