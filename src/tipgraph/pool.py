@@ -31,12 +31,15 @@ from tipgraph.config import EndpointSettings
 from tipgraph.evaluation import QueryRequest, ResultHead
 from tipgraph.fairness import PREEMPT_SECONDS, ClientLedger
 from tipgraph.sparql import BY_NAME, ResultKind
-from tipgraph.worker import RemoteTarget, error_body, worker_main
+from tipgraph.worker import CHUNK_BYTES, RemoteTarget, error_body, worker_main
 
 log = logging.getLogger(__name__)
 # Chunks a slow client may leave unread before the worker is made to wait (flow control).
 BUFFERED_CHUNKS = 8
 READ_BYTES = 1 << 20
+# No message of a worker comes near this (results come in CHUNK_BYTES): a longer one is never
+# read whole, its worker is replaced. The pool holds at most this much of one message.
+MAX_MESSAGE_BYTES = 16 * CHUNK_BYTES
 
 
 def _error_from(body: dict[str, Any]) -> errors.TipgraphError:
@@ -45,6 +48,10 @@ def _error_from(body: dict[str, Any]) -> errors.TipgraphError:
     if isinstance(kind, type) and issubclass(kind, errors.TipgraphError):
         return kind(message)
     return errors.WorkerFailed(message)
+
+
+class OversizedMessage(EOFError):
+    """A worker announced a message over MAX_MESSAGE_BYTES: it is treated as gone."""
 
 
 class _FrameReader:
@@ -56,7 +63,8 @@ class _FrameReader:
         self._block = memoryview(bytearray(READ_BYTES))  # reused: no allocation per read
 
     def read(self) -> list[bytes]:
-        """The messages complete so far; EOFError when the worker has gone."""
+        """The messages complete so far; EOFError when the worker has gone (or sent a message
+        over MAX_MESSAGE_BYTES)."""
         while True:
             try:
                 size = os.readv(self._descriptor, [self._block])
@@ -72,7 +80,9 @@ class _FrameReader:
         with memoryview(buffer) as view:
             while len(buffer) - offset >= 4:
                 (size,) = struct.unpack_from("!i", buffer, offset)
-                if size < 0 or len(buffer) - offset < 4 + size:  # < 0: over 2 GiB, never sent
+                if size < 0 or size > MAX_MESSAGE_BYTES:  # < 0: over 2 GiB
+                    raise OversizedMessage(f"a worker sent a message of {size} bytes")
+                if len(buffer) - offset < 4 + size:
                     break
                 messages.append(bytes(view[offset + 4 : offset + 4 + size]))  # the one copy
                 offset += 4 + size
@@ -248,6 +258,10 @@ class _Worker:
     def _on_readable(self) -> None:
         try:
             messages = self._frames.read()
+        except OversizedMessage as error:
+            log.error("%s, over the %d limit", error, MAX_MESSAGE_BYTES)
+            self.pool._worker_died(self)
+            return
         except (EOFError, OSError):
             self.pool._worker_died(self)
             return

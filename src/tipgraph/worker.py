@@ -2,7 +2,8 @@
 
 Messages to the pool are tagged bytes. A small result is one message, ``C`` (complete: head,
 row count, body); a large one is ``H`` (head and first chunk), ``D`` (data) …, ``F``
-(finished, row count). ``E`` carries an error (JSON), ``R`` says the worker is ready.
+(finished, row count), no chunk over CHUNK_BYTES. ``E`` carries an error (JSON), ``R`` says the
+worker is ready.
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from tipgraph import errors
 from tipgraph.config import RemoteConfig
 from tipgraph.evaluation import PreparedQuery, QueryRequest, RemotePreparedQuery, ResultHead
 
+# The most one message carries: a value pyoxigraph writes in one piece (CSV, TSV and both XML
+# formats write a literal whole) is split, so the pool's flow control holds whatever the row.
 CHUNK_BYTES = 256 * 1024
 
 
 class _PipeOutput:
-    """A file-like object sending what pyoxigraph writes to the pool in large chunks."""
+    """A file-like object sending what pyoxigraph writes to the pool, in messages of at most
+    CHUNK_BYTES (plus the tag, and the head in the first)."""
 
     def __init__(self, conn: multiprocessing.connection.Connection, head: ResultHead) -> None:
         self._conn = conn
@@ -32,15 +36,23 @@ class _PipeOutput:
         self.started = False
 
     def write(self, data: bytes, /) -> int:
-        self._buffer += data
-        if len(self._buffer) > CHUNK_BYTES:
-            self.flush()
+        with memoryview(data) as view:
+            offset = 0
+            while offset < len(view):
+                room = CHUNK_BYTES + 1 - len(self._buffer)
+                self._buffer += view[offset : offset + room]
+                offset += room
+                if len(self._buffer) > CHUNK_BYTES:
+                    self._send()
         return len(data)
 
     def flush(self) -> None:
-        """Send what is buffered (pyoxigraph flushes at the end; so does :meth:`finish`)."""
-        if len(self._buffer) <= CHUNK_BYTES and not self.started:
-            return  # keep a small result whole, to send it as one message
+        """Send what is buffered (pyoxigraph flushes at the end; so does :meth:`finish`),
+        unless it may still be the whole result, to be sent as one message."""
+        if self.started and len(self._buffer) > 1:
+            self._send()
+
+    def _send(self) -> None:
         if self.started:
             self._conn.send_bytes(self._buffer)
         else:
@@ -51,8 +63,7 @@ class _PipeOutput:
     def finish(self, rows: int) -> None:
         """Send the end of the result: the last chunk and the row count."""
         if self.started:
-            if len(self._buffer) > 1:
-                self._conn.send_bytes(self._buffer)
+            self.flush()
             self._conn.send_bytes(b"F%d" % rows)
         else:
             self._conn.send_bytes(b"C" + self._head + b" %d\n" % rows + self._buffer[1:])
