@@ -478,7 +478,8 @@ def _write_dumps(database: Any, dump_format: str, compress: bool, output: Path |
     default=30.0,
     show_default=True,
     type=click.FloatRange(min=0.1),
-    help="Seconds a query may run before it is stopped (503).",
+    help="Seconds a query may run, sending its answer included, before it is stopped (503; a "
+    "streamed answer not taken by then ends unfinished).",
 )
 @click.option(
     "--max-rows",

@@ -109,6 +109,7 @@ class RunningQuery:
     worker: _Worker | None = None
     queued_at: float = 0.0  # when it was submitted
     started_at: float | None = None  # when it took a worker
+    deadline: float | None = None  # the loop time by which its answer must be sent
     finished: bool = False  # nothing more will come from the pool (worker done, or cancelled)
     complete: bool = False  # the consumer has taken the end of the result
     rows: int = 0
@@ -116,6 +117,7 @@ class RunningQuery:
     _timer: asyncio.TimerHandle | None = None
 
     def start_timer(self, deadline: float) -> None:
+        self.deadline = deadline
         self._timer = self.pool.loop.call_at(deadline, self._expire)
 
     def _expire(self) -> None:
@@ -143,7 +145,8 @@ class RunningQuery:
             self.cancel()
 
     def worker_done(self) -> None:
-        """The worker sent the end of the result: the time limit no longer applies."""
+        """The worker sent the end of the result: the time limit no longer stops it (its
+        sender keeps to :attr:`deadline`)."""
         self._finish()
 
     async def _next(self) -> bytes:

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from tipgraph.errors import TipgraphError
 from tipgraph.pool import RunningQuery
+
+log = logging.getLogger(__name__)
+
+# The most handed to the server at once: a client that stops reading leaves at most about this
+# much (and the server's high-water mark, 64 KiB) in its connection's buffer.
+SEND_BYTES = 64 * 1024
 
 
 class DisconnectWatcher:
@@ -44,8 +52,10 @@ class DisconnectWatcher:
 class StreamedResult(Response):
     """A result too large to buffer: sent as it is written, the query stopped if it fails.
 
-    Once the 200 status is sent an error can only abort the connection, so clients see an
-    incomplete response rather than a silently truncated one.
+    Once the 200 status is sent an error can only end the response without its last chunk
+    (the server then closes the connection), so clients see an incomplete response rather than
+    a silently truncated one. The query's time limit covers the sending too: an answer its
+    client has not taken by then is given up, with what it held.
     """
 
     def __init__(
@@ -62,23 +72,39 @@ class StreamedResult(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": self.status_code,
-                    "headers": self.raw_headers,
-                }
-            )
-            if scope["method"] != "HEAD":
-                for chunk in self._first:
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                self._first = []
-                async for chunk in self._running.chunks():
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            async with asyncio.timeout_at(self._running.deadline) as limit:
+                await self._send(scope, send)
+        except TimeoutError:
+            if not limit.expired():
+                raise
+            seconds = self._running.pool.settings.timeout
+            log.info("gave up an answer its client did not take within the %g s limit", seconds)
+        except TipgraphError as error:  # expected (a limit, a client gone): no traceback
+            log.info("stopped a streamed answer: %s", error)
         finally:
+            self._first = []
             self._running.cancel()
             self._watcher.stop()
+
+    async def _send(self, scope: Scope, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        if scope["method"] != "HEAD":
+            for chunk in self._first:
+                await _send_body(send, chunk)
+            self._first = []
+            async for chunk in self._running.chunks():
+                await _send_body(send, chunk)
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def _send_body(send: Send, chunk: bytes | memoryview) -> None:
+    """Send ``chunk`` in pieces of SEND_BYTES (the server waits for a slow client between)."""
+    view = memoryview(chunk)
+    for start in range(0, len(view), SEND_BYTES):
+        piece = view[start : start + SEND_BYTES]
+        await send({"type": "http.response.body", "body": piece, "more_body": True})
 
 
 async def collect(running: RunningQuery, limit: int) -> tuple[list[bytes | memoryview], bool]:
