@@ -91,3 +91,19 @@ def test_empty_solutions_count_as_rows(store: ox.Store, output_format: str) -> N
     capped = PreparedQuery(store, QueryRequest(query, format=output_format, max_rows=899))
     with pytest.raises(ResultTooLarge):
         capped.write(io.BytesIO())
+
+
+@pytest.mark.parametrize("output_format", ["csv", "tsv", "xml", "json", "rdfxml", "turtle"])
+def test_a_result_over_max_bytes_is_an_error_with_no_more_written(output_format: str) -> None:
+    store = ox.Store()
+    node = ox.NamedNode("http://example.org/s")
+    store.add(ox.Quad(node, node, ox.Literal("long " * 400_000)))  # 2 MB, in one write for some
+    solutions = output_format in ("json", "xml", "csv", "tsv")
+    query = "SELECT ?o { ?s ?p ?o }" if solutions else "CONSTRUCT WHERE { ?s ?p ?o }"
+    whole = PreparedQuery(store, QueryRequest(query, format=output_format, max_bytes=3 << 20))
+    assert whole.write(io.BytesIO()) == 1
+    over = PreparedQuery(store, QueryRequest(query, format=output_format, max_bytes=1 << 20))
+    written = io.BytesIO()
+    with pytest.raises(ResultTooLarge, match="larger than 1 MiB"):
+        over.write(written)
+    assert len(written.getvalue()) <= 1 << 20

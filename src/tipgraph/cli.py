@@ -489,6 +489,14 @@ def _write_dumps(database: Any, dump_format: str, compress: bool, output: Path |
     help="Most rows (or triples) one result may have; more is an error, never a truncation.",
 )
 @click.option(
+    "--max-result-mb",
+    default=256,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Most megabytes (MiB) one result may take in its format; more is an error, never a "
+    "truncation. 0: no limit.",
+)
+@click.option(
     "--workers",
     default=3,
     show_default=True,
@@ -611,6 +619,7 @@ def serve(
     store: str | None,
     timeout: float,
     max_rows: int,
+    max_result_mb: int,
     workers: int,
     queue_size: int,
     client_seconds: float,
@@ -660,6 +669,7 @@ def serve(
             store=target,
             timeout=timeout,
             max_rows=max_rows,
+            max_result_bytes=max_result_mb << 20,
             workers=workers,
             queue_size=queue_size,
             client_seconds=client_seconds,

@@ -71,6 +71,8 @@ class EndpointSettings:
     store: StoreTarget
     timeout: float = 30.0
     max_rows: int = 100_000
+    # The most one answer may take, serialised (0: no limit); more is an error, as with rows.
+    max_result_bytes: int = 256 << 20
     workers: int = 3
     queue_size: int = 64
     # Each client's share (tipgraph.fairness): query-seconds per minute, and queries running or

@@ -1,8 +1,8 @@
 """Evaluate one SPARQL query on a pyoxigraph store and write it in the negotiated format.
 
 Evaluation and serialisation happen in one place and one thread: pyoxigraph result objects
-must not cross threads. Rows are counted while pyoxigraph's own serialisers write, so a result
-over ``max_rows`` is an error rather than a silently truncated answer.
+must not cross threads. Rows and bytes are counted while pyoxigraph's own serialisers write, so
+a result over ``max_rows`` or ``max_bytes`` is an error rather than a silently truncated answer.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ class QueryRequest:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     max_rows: int | None = None
+    max_bytes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -124,11 +125,13 @@ class PreparedQuery:
         else:
             kind = ResultKind.GRAPH
         self.head = ResultHead(kind, choose_media_type(request, kind))
-        self._max_rows = request.max_rows
+        self._max_rows, self._max_bytes = request.max_rows, request.max_bytes
 
     def write(self, output: Output) -> int:
         """Serialise the whole result to ``output``; return its rows (or triples)."""
-        return write_result(self._result, self.head.media_type, self._max_rows, output)
+        return write_result(
+            self._result, self.head.media_type, self._max_rows, output, self._max_bytes
+        )
 
 
 def write_result(
@@ -136,9 +139,12 @@ def write_result(
     media: MediaType,
     cap: int | None,
     output: Output,
+    max_bytes: int | None = None,
 ) -> int:
     """Serialise ``result`` to ``output`` with pyoxigraph's serialisers; return its rows (or
-    triples), raising ResultTooLarge past ``cap``."""
+    triples), raising ResultTooLarge past ``cap`` rows or ``max_bytes`` bytes."""
+    if max_bytes is not None:
+        output = CappedOutput(output, max_bytes)
     if isinstance(result, ox.QueryBoolean):
         assert media.results_format is not None
         result.serialize(output, format=media.results_format)  # type: ignore[arg-type]
@@ -216,7 +222,7 @@ class RemotePreparedQuery:
         except BaseException:
             self._exit.close()
             raise
-        self._max_rows = request.max_rows
+        self._max_rows, self._max_bytes = request.max_rows, request.max_bytes
 
     def write(self, output: Output) -> int:
         """Serialise the whole answer to ``output``; return its rows (or triples)."""
@@ -231,7 +237,9 @@ class RemotePreparedQuery:
                 result = ox.parse_query_results(source, ox.QueryResultsFormat.JSON)
             else:
                 result = self._answer.triples()
-            return write_result(result, self.head.media_type, self._max_rows, output)
+            return write_result(
+                result, self.head.media_type, self._max_rows, output, self._max_bytes
+            )
         finally:
             self._exit.close()
 
@@ -305,6 +313,30 @@ def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict[str, str]
 
 def _prefixes(media: MediaType) -> dict[str, str] | None:
     return PREFIXES if media.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+
+
+class CappedOutput:
+    """Passes bytes to ``output``, raising ResultTooLarge at the write that would pass
+    ``max_bytes``: a huge value, written in one piece, is refused before any of it is passed on."""
+
+    def __init__(self, output: Output, max_bytes: int) -> None:
+        self._output = output
+        self._max_bytes = max_bytes
+        self.written = 0
+
+    def write(self, data: bytes, /) -> int:
+        self.written += len(data)
+        if self.written > self._max_bytes:
+            size = self._max_bytes
+            limit = f"{size >> 20} MiB" if size % (1 << 20) == 0 else f"{size} bytes"
+            raise ResultTooLarge(
+                f"the result is larger than {limit}; narrow the query (fewer rows, shorter "
+                "values) or download a dump."
+            )
+        return self._output.write(data)
+
+    def flush(self) -> None:
+        self._output.flush()
 
 
 class CappedTriples(Iterator[ox.Triple]):

@@ -21,7 +21,7 @@ import multiprocessing.connection
 import os
 import struct
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
@@ -291,8 +291,11 @@ class _Worker:
     def run(self, job: RunningQuery) -> None:
         self.job = job
         job.worker = self
+        request, limit = job.request, self.pool.settings.max_result_bytes
+        if request.max_bytes is None and limit:
+            request = replace(request, max_bytes=limit)
         try:
-            self.requests.send(job.request)
+            self.requests.send(request)
         except OSError:  # the worker died since it was last idle: its job gets the 503
             self.pool._worker_died(self)
 

@@ -1,6 +1,6 @@
 """README's "What happens when…" rows about the endpoint, on a real server with small limits:
-2 workers, 2 s per query, a queue of 1, 5,000 rows, 300 MiB per worker, and each client
-3 query-seconds a minute and 2 queries at once."""
+2 workers, 2 s per query, a queue of 1, 5,000 rows, 4 MiB per result, 300 MiB per worker, and
+each client 3 query-seconds a minute and 2 queries at once."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from ..documented import documented
 from .test_live_server import RUNAWAY, as_client
 
 LIMITS = ("--workers", "2", "--timeout", "2", "--queue", "1", "--max-rows", "5000")
+LIMITS += ("--max-result-mb", "4")
 SHARES = ("--client-seconds", "3", "--client-queries", "2", "--worker-memory-mb", "300")
 
 
@@ -85,6 +86,19 @@ def test_a_runaway_query(client: httpx.Client) -> None:
 def test_too_many_rows(client: httpx.Client) -> None:
     answer = ask(client, "SELECT ?s WHERE { ?s ?p ?o }", who=32)
     documented("more rows than --max-rows", answer.status_code, answer.text)
+
+
+def test_too_many_bytes(client: httpx.Client) -> None:
+    # One value of about 8.8 MB (the source passages joined, copied 300 times), refused at
+    # the write that would pass the limit: before the 200.
+    long_value = """SELECT ?long WHERE {
+      { SELECT (GROUP_CONCAT(?text) AS ?a) { ?x prov:value ?text } }
+      BIND(CONCAT(?a, ?a, ?a, ?a, ?a, ?a, ?a, ?a, ?a, ?a) AS ?b)
+      BIND(CONCAT(?b, ?b, ?b, ?b, ?b, ?b, ?b, ?b, ?b, ?b) AS ?c)
+      BIND(CONCAT(?c, ?c, ?c) AS ?long) }"""
+    params = {"query": long_value, "format": "csv"}
+    answer = client.get("/sparql", params=params, headers=as_client(33))
+    documented("a result larger than --max-result-mb", answer.status_code, answer.text)
 
 
 def test_a_full_queue(server: LiveServer, client: httpx.Client) -> None:
