@@ -59,6 +59,9 @@ class RemoteConfig:
 
     query_url: str = field(repr=False)  # may carry credentials: never shown
     graph_store_url: str | None = field(default=None, repr=False)
+    # The time limit the service is asked to hold each query to, where it takes one with the
+    # query (see tipgraph.store.remote); None: none is sent.
+    query_seconds: float | None = None
 
 
 StoreTarget = Path | RemoteConfig

@@ -13,6 +13,15 @@ Messages name URLs without their credentials.
 Answers are read in the formats every server tested writes faithfully: query solutions as
 SPARQL XML (streamed), graphs as Turtle (Virtuoso's N-Triples and JSON lose the lexical form
 of some literals, e.g. ``"P1Y"^^xsd:duration`` becomes ``"12"``; its Turtle keeps it).
+
+A query cut off on tipgraph's side (its time limit, or its client gone) is not cut off on the
+service's: the service goes on evaluating it until it would write. So a store given
+``query_seconds`` asks the service to hold each query to that limit itself, where the service
+takes one with the query (told by its ``Server`` header, read once): Virtuoso a ``timeout``
+in milliseconds, Fuseki a ``timeout`` in seconds. Virtuoso answers a query it stopped with the
+rows found so far and ``X-SQL-State: S1TAT``; that is a timeout here, never an answer. The
+Oxigraph server takes no limit with a query: start it with its own (``oxigraph serve
+--timeout-s``), no longer than tipgraph's ``--timeout``.
 """
 
 from __future__ import annotations
@@ -38,7 +47,7 @@ import httpx
 import pyoxigraph as ox
 
 from tipgraph.config import RemoteConfig
-from tipgraph.errors import QuerySyntaxError, StoreError
+from tipgraph.errors import QuerySyntaxError, QueryTimeout, StoreError
 from tipgraph.namespaces import LOAD_GRAPH, RDF
 from tipgraph.sparql import ResultKind
 from tipgraph.store.location import Manifest
@@ -57,6 +66,24 @@ READ_BYTES = 1 << 16
 TIMEOUT = 60.0  # seconds without an answer (connecting, or between two reads)
 # For loads: Virtuoso takes seconds to replace a graph of 10,000 triples, minutes for 100,000.
 LOAD_TIMEOUT = 900.0
+
+
+# Services that take a time limit with each query, by their Server header's product: the
+# parameter, and how many of its units make a second.
+TIME_LIMIT_PARAMETERS = {"virtuoso": ("timeout", 1000), "fuseki": ("timeout", 1)}
+VIRTUOSO_INCOMPLETE = "S1TAT"  # X-SQL-State of an answer cut off by its time limit
+
+
+def service_product(server: str) -> str | None:
+    """Which service a ``Server`` header names, among those tipgraph knows."""
+    name = server.strip().lower()
+    if name.startswith("virtuoso"):
+        return "virtuoso"
+    if "fuseki" in name:
+        return "fuseki"
+    if name.startswith("oxigraph"):
+        return "oxigraph"
+    return None
 
 
 def split_credentials(url: str) -> tuple[str, str | None, str | None]:
@@ -232,6 +259,7 @@ class RemoteStore:
         *,
         timeout: float = TIMEOUT,
         transport: httpx.BaseTransport | None = None,
+        query_seconds: float | None = None,
     ) -> None:
         self.query_url, query_user, query_password = split_credentials(query_url)
         self._query_auth = _auth(query_user, query_password)
@@ -244,6 +272,8 @@ class RemoteStore:
             self.graph_store_user = user
             self._store_auth = _auth(user, password)
         self.timeout = timeout
+        self.query_seconds = query_seconds
+        self.server: str | None = None  # the Server header it answers with, once seen
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             transport=transport,
@@ -252,7 +282,12 @@ class RemoteStore:
 
     @classmethod
     def from_config(cls, config: RemoteConfig, *, timeout: float = TIMEOUT) -> RemoteStore:
-        return cls(config.query_url, config.graph_store_url, timeout=timeout)
+        return cls(
+            config.query_url,
+            config.graph_store_url,
+            timeout=timeout,
+            query_seconds=config.query_seconds,
+        )
 
     def __enter__(self) -> RemoteStore:
         return self
@@ -284,6 +319,8 @@ class RemoteStore:
             ) from None
         except httpx.HTTPError as error:
             raise StoreError(f"{what} at {shown} failed: {_reason(error)}.") from None
+        if not self.server:
+            self.server = response.headers.get("server", "")
         try:
             if response.status_code in (401, 403):
                 raise StoreError(_refusal(response.status_code, shown, user, what))
@@ -326,10 +363,27 @@ class RemoteStore:
         form: list[tuple[str, str]] = [("query", query)]
         form += [("default-graph-uri", g) for g in default_graphs]
         form += [("named-graph-uri", g) for g in named_graphs]
+        form += self._time_limit()
         # A form POST: every server reads it (Virtuoso 7.2 waits forever on a sparql-query body).
         return self._client.build_request(
             "POST", self.query_url, data=dict(_grouped(form)), headers={"Accept": accept}
         )
+
+    def _time_limit(self) -> list[tuple[str, str]]:
+        """The parameter holding a query to ``query_seconds`` on this service, if it takes one
+        (its product is learnt from the first answer: an ``ASK {}`` if none came yet)."""
+        if not self.query_seconds:
+            return []
+        if self.server is None:
+            self.server = ""  # the probe itself is sent without a limit
+            with contextlib.suppress(StoreError):
+                self.ping()
+        product = service_product(self.server or "")
+        if product not in TIME_LIMIT_PARAMETERS:
+            return []
+        name, per_second = TIME_LIMIT_PARAMETERS[product]
+        # Virtuoso ignores values under a second; Fuseki takes fractions.
+        return [(name, f"{max(self.query_seconds, 1.0) * per_second:g}")]
 
     @contextlib.contextmanager
     def query(
@@ -354,6 +408,12 @@ class RemoteStore:
                 raise QuerySyntaxError(f"the SPARQL service refused the query: {message}")
             if response.status_code != 200:
                 raise self._failed(response, "the query")
+            if response.headers.get("x-sql-state") == VIRTUOSO_INCOMPLETE:
+                limit = f"the {self.query_seconds:g} s limit" if self.query_seconds else "its limit"
+                raise QueryTimeout(
+                    f"the query ran longer than {limit} and was stopped; narrow it (fewer rows, "
+                    "more selective patterns) or run it on a dump."
+                )
             yield Answer(response, kind)
 
     def select(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -99,8 +100,10 @@ def create_app(settings: EndpointSettings) -> FastAPI:
             target: Path | RemoteTarget
             if served.remote is not None:
                 graphs = tuple(manifest.graphs)
-                target = RemoteTarget(served.remote, graphs, settings.timeout + 5)
-                remote = RemoteStore.from_config(served.remote, timeout=settings.timeout)
+                # The service is asked to stop a query at the limit too (tipgraph.store.remote).
+                service = dataclasses.replace(served.remote, query_seconds=settings.timeout)
+                target = RemoteTarget(service, graphs, settings.timeout + 5)
+                remote = RemoteStore.from_config(service, timeout=settings.timeout)
                 stack.callback(remote.close)
                 reader = RemoteReader(remote, graphs)
                 app.state.remote_store = remote
