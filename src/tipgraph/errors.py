@@ -109,9 +109,14 @@ class TooManyRequests(QueryError):
 
 
 class WorkerFailed(QueryError):
-    """The worker evaluating the query died (e.g. killed by the operating system)."""
+    """The worker evaluating the query died (e.g. killed by the operating system), or the
+    store (or the SPARQL service behind it) failed the query. Only the pool's own messages,
+    :data:`PUBLIC`, reach clients: another is an engine's or a service's words, for the log."""
 
     status = 503
+    DIED = "the worker evaluating this query died; retry, and narrow the query if it happens again."
+    CANCELLED = "the query was cancelled."
+    PUBLIC = frozenset({DIED, CANCELLED})
 
 
 class QueryTooDeep(QueryError):

@@ -165,7 +165,7 @@ class RunningQuery:
                 "stopped; narrow it (fewer rows, more selective patterns) or run it on a dump."
             )
         if tag == CANCELLED:
-            raise errors.WorkerFailed("the query was cancelled.")
+            raise errors.WorkerFailed(errors.WorkerFailed.CANCELLED)
         if tag == PREEMPTED:
             raise errors.QueryPreempted(
                 "the query was stopped to make room for another client's: this client was "
@@ -548,17 +548,8 @@ class QueryPool:
         worker.job = None
         if job is not None:
             job.worker_done()
-            job.messages.put_nowait(
-                b"E"
-                + json.dumps(
-                    error_body(
-                        errors.WorkerFailed(
-                            "the worker evaluating this query died; retry, and narrow the query "
-                            "if it happens again."
-                        )
-                    )
-                ).encode()
-            )
+            failed = errors.WorkerFailed(errors.WorkerFailed.DIED)
+            job.messages.put_nowait(b"E" + json.dumps(error_body(failed)).encode())
         if not self._started.done():
             self._started.set_exception(errors.StoreError("a query worker died on start"))
         log.warning("query worker %s died; replacing it", worker.process.pid)

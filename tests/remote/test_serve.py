@@ -4,6 +4,8 @@ the server on the embedded store does."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import pytest
@@ -16,21 +18,21 @@ from ..conftest import LiveServer, start_server, stop_server
 from ..documented import documented
 from ..web.test_live_server import cpu_seconds
 from ..web.test_resources import BROWSER, doc, one_of_each_class
-from .conftest import Service, ensure_loaded
+from .conftest import Service, _stop, ensure_loaded, load_bundled, start_oxigraph
 from .test_parity import canonical
 
 JSON = {"Accept": "application/sparql-results+json"}
 COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 
 
-def test_health_names_the_service_and_the_load(
+def test_health_names_the_kind_of_store_and_the_load(
     served: LiveServer, loaded: Service, built_store: StoreVersion
 ) -> None:
     with served.client() as http:
         health = http.get("/health").json()
     assert health["status"] == "ok"
     assert health["store"] == "sparql"
-    assert health["endpoint"] == loaded.query_url.replace("dba:dba@", "")  # no credentials
+    assert "endpoint" not in health  # /health is public: the service's address is not
     assert health["version"] == built_store.manifest.version
     assert health["network_isolated"] is False  # the workers reach the service
 
@@ -207,3 +209,29 @@ def test_a_query_over_the_time_limit_stops_on_the_service_too(
     # (10 s here), some 9 CPU-seconds more.
     assert used - answered < 4
     assert after.status_code == 200
+
+
+def test_a_service_that_stops_answering_is_a_503_that_names_nothing(
+    tmp_path: Path, built_store: StoreVersion
+) -> None:
+    """Security review (issue 13, finding 6): the 503 named the service's URL (and /health
+    did too); the server's log has it, the client does not."""
+    service = start_oxigraph(tmp_path)
+    try:
+        load_bundled(service, built_store)
+        server = start_server(service.query_url, "--workers", "1")  # type: ignore[arg-type]
+    finally:
+        _stop(service)
+    try:
+        with server.client(timeout=30) as http:
+            answer = http.get("/sparql", params={"query": "SELECT * { ?s ?p ?o } LIMIT 1"})
+            health = http.get("/health")
+    finally:
+        stop_server(server)
+    log = server.process.stderr.read().decode()  # type: ignore[union-attr]
+    address = urlsplit(service.query_url).netloc
+    assert answer.status_code == 503 and health.status_code == 503
+    documented("the store or the SPARQL service fails", answer.status_code, answer.text)
+    assert address not in answer.text and address not in health.text
+    assert "does not answer" in health.json()["status"]
+    assert f"cannot reach the SPARQL service at http://{address}/query" in log

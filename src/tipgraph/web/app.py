@@ -204,11 +204,12 @@ def create_app(settings: EndpointSettings) -> FastAPI:
         body: dict[str, Any] = {"store": "embedded"}
         if served.remote is not None:  # ready only while the service answers
             remote: RemoteStore = request.app.state.remote_store
-            body = {"store": "sparql", "endpoint": remote.query_url}
+            body = {"store": "sparql"}  # not its URL: /health is public (issue 13, finding 6)
             try:
                 remote.ping()
             except StoreError as error:
-                status = str(error)
+                log.warning("the SPARQL service does not answer: %s", error)
+                status = "the SPARQL service does not answer (the server's log says why)"
         if request.app.state.restart_needed:
             status = "restart needed: the service holds a load with other graphs than served"
         current: Manifest = request.app.state.manifest

@@ -12,9 +12,12 @@ from starlette.exceptions import HTTPException
 from tipgraph.errors import (
     EndpointBusy,
     QueryError,
+    QueryOutOfMemory,
     QueryPreempted,
+    QueryTimeout,
     TipgraphError,
     TooManyRequests,
+    WorkerFailed,
 )
 from tipgraph.web.protocol import ProtocolError
 from tipgraph.web.security import security_headers
@@ -23,6 +26,14 @@ log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = "2"
 NO_STORE = {"Cache-Control": "no-store"}
+# The failures (5xx) whose message tipgraph writes for clients. Any other failure's words (an
+# engine's error, a SPARQL service's URL or answer, what a SERVICE target sent back) go to
+# the server's log only (issue 13, finding 6).
+PUBLIC_FAILURES = (QueryTimeout, EndpointBusy, QueryOutOfMemory, QueryPreempted)
+NOT_EVALUATED = (
+    "the query could not be evaluated: the store, or the SPARQL service behind it, failed (the "
+    "server's log says how); retry in a few seconds."
+)
 
 
 def error_response(error: TipgraphError) -> PlainTextResponse:
@@ -35,8 +46,18 @@ def error_response(error: TipgraphError) -> PlainTextResponse:
         headers["Retry-After"] = RETRY_AFTER_SECONDS
     elif isinstance(error, TooManyRequests):
         headers["Retry-After"] = str(error.retry_after)
-    message = str(error) if status < 500 or isinstance(error, QueryError) else "internal error"
-    return PlainTextResponse(f"{message}\n", status_code=status, headers=headers)
+    return PlainTextResponse(f"{_public(error, status)}\n", status_code=status, headers=headers)
+
+
+def _public(error: TipgraphError, status: int) -> str:
+    """What a client is told of ``error``: its message, unless it is a failure's own words."""
+    public = isinstance(error, PUBLIC_FAILURES) or (
+        isinstance(error, WorkerFailed) and str(error) in WorkerFailed.PUBLIC
+    )
+    if status < 500 or public:
+        return str(error)
+    log.warning("a request failed: %s", error)
+    return NOT_EVALUATED if isinstance(error, QueryError) else "internal error"
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -64,7 +64,6 @@ HEALTH_SCHEMA: dict[str, Any] = {
     "properties": {
         "status": {"type": "string"},
         "store": {"type": "string", "enum": ["embedded", "sparql"]},
-        "endpoint": {"type": "string"},
         "version": {"type": "string"},
         "triples": {"type": "integer", "minimum": 0},
         "loaded_at": {"type": "string"},
