@@ -21,6 +21,8 @@ LAYERS = {
     "coverage": 1,
     "quoting": 1,
     "sparql": 1,
+    "sparql_grammar": 1,
+    "sandbox": 1,
     "store": 1,
     "evaluation": 1,
     "fairness": 1,

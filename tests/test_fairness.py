@@ -84,23 +84,6 @@ def test_one_worker_serves_everyone() -> None:
     assert ledger.may_start("a", idle=1)
 
 
-def test_reading_a_query_counts_in_flight_and_costs_query_seconds() -> None:
-    ledger = ClientLedger(seconds_per_minute=6, max_queries=2)
-    ledger.reading("a", 0)
-    ledger.admit("a", 0)
-    with pytest.raises(TooManyRequests):  # one being read, one waiting: two in flight
-        ledger.reading("a", 0)
-    ledger.read("a", 9, 0)  # a parse error costs its reading time all the same
-    ledger.dropped("a")
-    with pytest.raises(TooManyRequests) as refused:
-        ledger.reading("a", 0)  # 6 - 9 = -3; refilled at 0.1 per second: 30 s
-    assert refused.value.retry_after == 30
-    ledger.reading("a", 30)
-    ledger.read("a", 0, 30)
-    ledger.charge("b", 1, 0)  # another client's reading is its own
-    ledger.admit("b", 0)
-
-
 def test_room_is_made_by_the_client_holding_most_workers_then_using_most() -> None:
     ledger = ClientLedger(seconds_per_minute=30, max_queries=4)
     run(ledger, "a", 20, now=0)  # 20 query-seconds used before

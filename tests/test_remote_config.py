@@ -10,8 +10,9 @@ import pytest
 
 from tipgraph import describe, figures
 from tipgraph.config import RemoteConfig, default_graph_store, store_target
+from tipgraph.errors import QuerySyntaxError
 from tipgraph.namespaces import ID, PREFIXES, PROV
-from tipgraph.sparql import ResultKind, bind_values, declared_prefixes, query_kind, with_prologue
+from tipgraph.sparql import ResultKind, bind_values, query_kind, read, with_prologue
 from tipgraph.store.location import StoreVersion
 from tipgraph.store.remote import blank_node, split_credentials
 
@@ -60,15 +61,14 @@ def test_blank_nodes_are_labelled_the_same_way_each_time() -> None:
 
 
 def test_the_query_form_and_prefixes() -> None:
-    assert query_kind("PREFIX select: <x:> # SELECT\nASK {}") is ResultKind.BOOLEAN
-    assert query_kind("BASE <x:> DESCRIBE <y>") is ResultKind.GRAPH
-    assert query_kind("SELEC * {}") is None
-    assert declared_prefixes("PREFIX a: <x:> prefix : <y:> SELECT * { ?s a:b 'PREFIX c:' }") == {
-        "a",
-        "",
-    }
+    assert query_kind(read("PREFIX select: <x:> # SELECT\nASK {}")) is ResultKind.BOOLEAN
+    assert query_kind(read("BASE <x:> DESCRIBE <y>")) is ResultKind.GRAPH
+    with pytest.raises(QuerySyntaxError, match="error at 1:1"):
+        read("SELEC * {}")
+    declared = read("PREFIX a: <x:> prefix : <y:> SELECT * { ?s a:b 'PREFIX c:' }").prefixes
+    assert declared == {"a", ""}
     query = "PREFIX tip: <urn:mine#>\nSELECT * {}"
-    written = with_prologue(query, {"tip": "urn:tip#", "rdf": "urn:rdf#"})
+    written = with_prologue(query, read(query), {"tip": "urn:tip#", "rdf": "urn:rdf#"})
     assert written == "PREFIX rdf: <urn:rdf#> " + query  # the user's tip:, line numbers kept
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tipgraph.result_cache import CachedAnswer, ResultCache, normalize_query
+from tipgraph.result_cache import CachedAnswer, ResultCache
 
 
 def _answer(size: int) -> CachedAnswer:
@@ -43,18 +43,3 @@ def test_replacing_an_entry_does_not_count_it_twice() -> None:
     cache.put("q", _answer(300))
     assert cache.stats().entries == 1
     assert cache.stats().bytes == ResultCache(10_000).stats().bytes + 300 + 200
-
-
-def test_layout_and_comments_do_not_change_the_key_but_strings_and_iris_do() -> None:
-    one = "SELECT * WHERE { ?s ?p 'a  b' }"
-    assert normalize_query("  SELECT *\n\tWHERE { ?s ?p 'a  b' }  # why\n") == normalize_query(one)
-    assert normalize_query("SELECT * WHERE { ?s ?p 'a b' }") != normalize_query(one)
-    assert normalize_query("SELECT * { <a#b> ?p ?o }") != normalize_query("SELECT * { <a> ?p ?o }")
-    assert "#" in normalize_query("SELECT * { ?s ?p 'not # a comment' }")
-
-
-def test_an_escaped_newline_does_not_end_a_comment_in_the_key_only() -> None:
-    """The parser replaces \\u escapes first: ``#\\u000A LIMIT 1`` is a comment, then a clause."""
-    plain = "SELECT * WHERE { ?s ?p ?o }"
-    assert normalize_query(plain + " #\\u000A LIMIT 1") != normalize_query(plain)
-    assert normalize_query(plain + " #\\u000A LIMIT 1") == normalize_query(plain + " LIMIT 1")

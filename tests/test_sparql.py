@@ -16,7 +16,6 @@ from tipgraph.sparql import (
     negotiate,
     prefers_html,
     refuse_federated,
-    unescape_codepoints,
 )
 
 SOLUTIONS = media_types_for(ResultKind.SOLUTIONS)
@@ -62,34 +61,7 @@ def test_format_names() -> None:
     assert format_by_name("png") is None
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        "SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
-        "select * { service silent <http://example.org/> {} }",
-        "SELECT * { \\u0053ERVICE <http://example.org/> {} }",
-        "SELECT * { \\U00000053ERVICE <http://example.org/> {} }",
-        "SELECT * {\n  ?s ?p ?o .\n  SERVICE#x\n<http://example.org/> {} }",
-        "PREFIX : <http://example.org/> SELECT * { SERVICE:x {} }",
-        "SELECT * { FILTER(?x<1)SERVICE?v#>\n{} }",
-        "SELECT * { ?s ?p ?o . FILTER EXISTS { SERVICE ?v { } } }",
-        # Oxigraph reads keywords without a word boundary:
-        "SELECT * { SERVICESILENT<http://example.org/>{} }",
-        "PREFIX e: <http://example.org/> SELECT * { SERVICEe:x {} }",
-        "SELECT * { ?s ?p trueSERVICE<http://example.org/> {} }",
-        "SELECT * { ?s ?p 1e5SERVICE<http://example.org/> {} }",
-        # escapes in prefixed names are not comments or strings:
-        r"SELECT * { ?s ?p ex:a\# . SERVICE <http://example.org/> {} }",
-        r"SELECT * { ?s ?p ex:a\' . SERVICE <http://example.org/> {} FILTER(?o != 'z') }",
-        # a doubled backslash escapes nothing, so no newline ends the string here:
-        r'SELECT * { BIND("\\u000A" AS ?x) SERVICE <http://example.org/> {} BIND("y" AS ?y) }',
-        # "<" as less-than, not an IRI:
-        "SELECT * { FILTER(1<'>') SERVICE <http://example.org/> {} FILTER(1 != 'z') }",
-    ],
-)
-def test_federated_queries_are_refused(query: str) -> None:
-    with pytest.raises(FederatedQueryRefused, match="SERVICE"):
-        refuse_federated(query)
+# The SERVICE check is tested against Oxigraph itself, on a listener: tests/sparql_grammar.
 
 
 @pytest.mark.parametrize(
@@ -97,7 +69,7 @@ def test_federated_queries_are_refused(query: str) -> None:
     [
         "SELECT ?service { ?service a ?type }",
         "SELECT * { ?s <http://example.org/service> ?o }",
-        "SELECT * { ?s ex:service ?o }",
+        "PREFIX ex: <http://example.org/> SELECT * { ?s ex:service ?o }",
         "SELECT * { ?s ?p 'SERVICE <http://example.org/> {}' }",
         'SELECT * { ?s ?p """multi\nline "SERVICE" """ }',
         "SELECT * { ?s ?p ?o } # SERVICE <http://example.org/>",
@@ -107,16 +79,12 @@ def test_federated_queries_are_refused(query: str) -> None:
     ],
 )
 def test_ordinary_queries_mentioning_service_pass(query: str) -> None:
-    refuse_federated(query)
+    assert refuse_federated(query) is not None
 
 
 def test_refusal_names_line_and_column() -> None:
     with pytest.raises(FederatedQueryRefused, match="line 3, column 3"):
         refuse_federated("SELECT *\nWHERE {\n  SERVICE <http://example.org/> {} }")
-
-
-def test_codepoint_escapes_are_replaced_as_the_parser_does() -> None:
-    assert unescape_codepoints("\\u0041\\U0001F600 \\uD800") == "A\U0001f600 \\uD800"
 
 
 def test_names_dataset() -> None:
@@ -125,7 +93,7 @@ def test_names_dataset() -> None:
     assert not names_dataset("SELECT ?from { ?from ?p 'FROM' }")
 
 
-def test_deep_nesting_is_refused_before_it_reaches_the_parser() -> None:
+def test_deep_nesting_is_refused_before_it_reaches_the_engine() -> None:
     with pytest.raises(QueryTooDeep, match="nested more than"):
         refuse_federated("SELECT * { FILTER(" + "(" * 5000 + "1" + ")" * 5001 + " }")
     refuse_federated("SELECT * { FILTER(" + "(" * 50 + "1" + ")" * 51 + " }")

@@ -17,13 +17,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from tipgraph.errors import (
-    NotAcceptable,
-    QueryError,
-    QuerySyntaxError,
-    ResultTooLarge,
-    UpdateRefused,
-)
+from tipgraph.errors import NotAcceptable, QueryError, ResultTooLarge
 from tipgraph.namespaces import PREFIXES
 from tipgraph.sparql import (
     MediaType,
@@ -32,7 +26,9 @@ from tipgraph.sparql import (
     media_types_for,
     names_dataset,
     negotiate,
+    not_a_query,
     query_kind,
+    refuse_federated,
     with_prologue,
 )
 from tipgraph.store.remote import Answer, RemoteStore, Solution
@@ -110,6 +106,9 @@ class PreparedQuery:
     """A parsed, started query: its head is known, its body not yet written."""
 
     def __init__(self, store: ox.Store, request: QueryRequest) -> None:
+        # Read first, as Oxigraph reads it: a SERVICE pattern gets its 400 here, before the
+        # engine would call it (the worker has no network either: tipgraph.sandbox).
+        refuse_federated(request.query)
         try:
             self._result = store.query(
                 request.query,
@@ -117,7 +116,7 @@ class PreparedQuery:
                 **_dataset_options(request),  # type: ignore[arg-type]
             )
         except SyntaxError as error:
-            raise not_a_query(request.query, error) from None
+            raise not_a_query(request.query, str(error)) from None
         if isinstance(self._result, ox.QuerySolutions):
             kind = ResultKind.SOLUTIONS
         elif isinstance(self._result, ox.QueryBoolean):
@@ -164,37 +163,6 @@ def write_result(
     return triples.count
 
 
-def parse_as_query(query: str) -> None:
-    """Raise QuerySyntaxError unless ``query`` is a SPARQL 1.1 query, as pyoxigraph reads it.
-
-    Before anything is sent to a SPARQL service: an update (``DROP ALL``, ``INSERT … WHERE {
-    SELECT … }``) or a vendor extension (Virtuoso's ``DEFINE``) never reaches it, whatever
-    rights its URL carries. The query is run on an empty store, which takes microseconds.
-    """
-    try:
-        ox.Store().query(query, prefixes=PREFIXES)
-    except SyntaxError as error:
-        raise not_a_query(query, error) from None
-
-
-# The prologue (comments, BASE, PREFIX) and the first keyword after it; possessive (*+), so
-# no input makes the match backtrack.
-_PROLOGUE = re.compile(
-    r"(?:\s|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*+([A-Za-z]+)", re.IGNORECASE
-)
-UPDATE_KEYWORDS = {"insert", "delete", "load", "clear", "create", "drop", "copy", "move", "add"}
-UPDATE_KEYWORDS |= {"with"}
-
-
-def not_a_query(text: str, error: SyntaxError) -> QueryError:
-    """The error for ``text`` that does not parse as a query: an update is refused as such
-    (403), anything else gets the parser's message with line and column (400)."""
-    first = _PROLOGUE.match(text)
-    if first is not None and first.group(1).lower() in UPDATE_KEYWORDS:
-        return UpdateRefused("SPARQL Update is not accepted: the store is read-only, for queries.")
-    return QuerySyntaxError(f"query does not parse: {error}")
-
-
 class RemotePreparedQuery:
     """A query sent to a SPARQL service, its answer open: what :class:`PreparedQuery` is for the
     embedded store, with the same head, formats, row cap and predeclared prefixes.
@@ -207,15 +175,18 @@ class RemotePreparedQuery:
     """
 
     def __init__(self, remote: RemoteStore, request: QueryRequest, graphs: Sequence[str]) -> None:
-        parse_as_query(request.query)
-        kind = query_kind(request.query)
-        if kind is not None:
-            choose_media_type(request, kind)  # refuse an unacceptable format before sending
-        default, named = remote_dataset(request, graphs)
+        # The service runs whatever it is sent, SERVICE included: only a query read exactly as
+        # Oxigraph reads it, with no SERVICE pattern, goes (an update never does). It is read
+        # here, never evaluated: an empty store would run its SERVICE patterns itself.
+        outline = refuse_federated(request.query, strict=True)
+        assert outline is not None
+        kind = query_kind(outline)
+        choose_media_type(request, kind)  # refuse an unacceptable format before sending
+        default, named = remote_dataset(request, graphs, outline.names_dataset)
         self._exit = contextlib.ExitStack()
         try:
             self._answer: Answer = self._exit.enter_context(
-                remote.query(with_prologue(request.query, PREFIXES), kind, default, named)
+                remote.query(with_prologue(request.query, outline, PREFIXES), kind, default, named)
             )
             actual = self._answer.result_kind()
             self.head = ResultHead(actual, choose_media_type(request, actual))
@@ -248,7 +219,7 @@ class RemotePreparedQuery:
 
 
 def remote_dataset(
-    request: QueryRequest, graphs: Sequence[str]
+    request: QueryRequest, graphs: Sequence[str], names_dataset: bool
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The protocol dataset to send with ``request`` to a SPARQL service: the client's, else
     none when the query names its own (FROM), else the loaded graphs as both the default
@@ -262,7 +233,7 @@ def remote_dataset(
                 f"a default-graph-uri or named-graph-uri is not an IRI: {error}"
             ) from None
         return request.default_graphs, request.named_graphs
-    if names_dataset(request.query):
+    if names_dataset:
         return (), ()
     return tuple(graphs), tuple(graphs)
 

@@ -2,10 +2,10 @@
 
 Each client (an IP address, after a trusted proxy's ``X-Forwarded-For``) has a budget of
 query-seconds per minute: a bucket that holds ``seconds_per_minute`` and refills at that rate,
-drained by the time its queries held a worker and by the time the server spent reading its
-queries (a query too malformed to run costs its reading all the same). A client whose bucket
-is empty, or who already has ``max_queries`` queries being read, running or waiting, is
-answered 429 with a Retry-After.
+drained by the time its queries held a worker (reading the query is part of it: a query
+refused as malformed or for SERVICE costs its reading all the same). A client whose bucket is
+empty, or who already has ``max_queries`` queries running or waiting, is answered 429 with a
+Retry-After.
 
 Two rules keep a worker for a client with nothing running, whatever the others send:
 
@@ -17,7 +17,7 @@ Two rules keep a worker for a client with nothing running, whatever the others s
   :data:`PREEMPT_SECONDS` with every worker busy (and no replaced worker about to start), one
   running query is stopped for it: a query that has run at least that long, of a client that
   has used at least that many query-seconds more than the waiting client of late (the time
-  its queries held a worker or were read, fading over about a minute, its running queries'
+  its queries held a worker, fading over about a minute, its running queries'
   time so far included). Of those, the client holding the most workers goes first, then the
   one that used the most. The query is answered 503 with a Retry-After and its time counts
   against its client, as any query's does.
@@ -67,11 +67,10 @@ class _Client:
     spent: float = 0.0  # query-seconds used of late, fading (e^(-t/60 s)): whatever the budget
     running: int = 0
     waiting: int = 0
-    reading: int = 0  # queries being read before they go to the pool
 
     @property
     def in_flight(self) -> int:
-        return self.running + self.waiting + self.reading
+        return self.running + self.waiting
 
 
 class ClientLedger:
@@ -123,25 +122,6 @@ class ClientLedger:
     def admit(self, name: str, now: float) -> None:
         """Count a new query of client ``name`` as waiting; TooManyRequests if it may not."""
         self._check(name, now).waiting += 1
-
-    def reading(self, name: str, now: float) -> None:
-        """Count a query of ``name`` as being read (before the pool); TooManyRequests if the
-        client may send no query now. End with :meth:`read`."""
-        self._check(name, now).reading += 1
-
-    def read(self, name: str, seconds: float, now: float) -> None:
-        """The server spent ``seconds`` reading a query of ``name``, whatever came of it: they
-        are charged to the client as query-seconds, without a worker."""
-        client = self._client(name, now)
-        client.reading -= 1
-        self.charge(name, seconds, now)
-
-    def charge(self, name: str, seconds: float, now: float) -> None:
-        """Take ``seconds`` from the query-seconds of ``name``, spent on it outside a worker."""
-        client = self._client(name, now)
-        client.spent += seconds
-        if self.capacity:
-            client.level -= seconds
 
     def may_start(self, name: str, idle: int) -> bool:
         """Whether a waiting query of ``name`` may take one of ``idle`` free workers now: a

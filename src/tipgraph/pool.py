@@ -274,7 +274,8 @@ class _Worker:
     def _dispatch(self, message: bytes) -> None:
         if message[:1] == b"R":
             self.ready = True
-            self.pool.network_isolated = message == b"R1"
+            layers = message[1:].decode()
+            self.pool.network_isolation = tuple(layers.split(",")) if layers else ()
             self.pool._worker_idle(self)
         elif self.job is None:
             self.pool._worker_failed_to_start(self, message)
@@ -333,7 +334,8 @@ class QueryPool:
         self._closed = False
         self._memory_watch: asyncio.Task[None] | None = None
         self._room_check: asyncio.TimerHandle | None = None
-        self.network_isolated = False
+        # What keeps the workers off the network: "namespace", "seccomp" (tipgraph.sandbox).
+        self.network_isolation: tuple[str, ...] = ()
         self.ledger = ClientLedger(settings.client_seconds, settings.client_queries)
 
     async def __aenter__(self) -> QueryPool:

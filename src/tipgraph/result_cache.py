@@ -1,45 +1,20 @@
 """A bounded in-memory cache of complete answers, sized in bytes, least recently used out.
 
 The data is read-only between loads and every key carries the dataset version, so an entry is
-never stale: a new load is a new version, hence new keys. One cache serves all query workers
-(it lives in the web process, in front of them).
+never stale: a new load is a new version, hence new keys. A query is keyed by its exact text:
+two texts that differ by a byte never share an answer, so no query can take another's place
+(a key "normalised" by anything but the engine's own parser could equate two that differ).
+One cache serves all query workers (it lives in the web process, in front of them).
 """
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 
-from tipgraph.sparql import TOKEN, unescape_codepoints
-
-WHITESPACE = re.compile(r"\s+")
 ENTRY_OVERHEAD = 200  # bytes counted per entry on top of its body (key, headers, bookkeeping)
-
-
-def normalize_query(query: str) -> str:
-    """``query`` with comments dropped and whitespace outside strings and IRIs collapsed.
-
-    Two queries that differ only in layout get one cache entry; no token changes. ``\\u``
-    escapes are replaced first, as the parser does, so an escaped newline cannot end a comment
-    here and not there (a query hiding behind another's key).
-    """
-    query = unescape_codepoints(query)
-    parts: list[str] = []
-    gap: list[str] = []  # the text between two kept tokens (comments count as a space)
-    position = 0
-    for match in TOKEN.finditer(query):
-        gap.append(query[position : match.start()])
-        position = match.end()
-        if match.lastgroup == "comment":
-            gap.append(" ")
-            continue
-        parts += [WHITESPACE.sub(" ", "".join(gap)), match[0]]
-        gap = []
-    parts.append(WHITESPACE.sub(" ", "".join(gap) + query[position:]))
-    return "".join(parts).strip()
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,22 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 import pyoxigraph as ox
 
-from tipgraph.errors import FederatedQueryRefused, QueryTooDeep
+from tipgraph import sparql_grammar as grammar
+from tipgraph.errors import (
+    FederatedQueryRefused,
+    QueryError,
+    QuerySyntaxError,
+    QueryTooDeep,
+    UpdateRefused,
+)
+from tipgraph.namespaces import PREFIXES
+from tipgraph.sparql_grammar import QueryOutline, read_query
 
 
 class ResultKind(StrEnum):
@@ -177,123 +187,72 @@ def prefers_html(accept: str | None) -> bool:
     return bool(accept) and negotiate(accept, (*MEDIA_TYPES, HTML)) == HTML
 
 
-# SPARQL 1.1 Query §19.2: \u and \U escapes are replaced before the query is parsed; like
-# Oxigraph, a doubled backslash is a pair and escapes nothing.
-CODEPOINT_ESCAPE = re.compile(r"\\(?:(\\)|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
-# The tokens that may contain the word SERVICE without being the keyword: strings, IRIs,
-# comments, variables, and the local part of prefixed names. Strings match even unterminated
-# (to the end of the line or text), so the scan stays linear whatever the input.
-TOKEN = re.compile(
-    "|".join(
-        (
-            r"(?P<string>'{3}(?:[^'\\]|\\.?|'(?!''))*(?:'{3}|\Z)"
-            r'|"{3}(?:[^"\\]|\\.?|"(?!""))*(?:"{3}|\Z)'
-            r"|'(?:[^'\\\n\r]|\\.?)*(?:'|(?=[\n\r])|\Z)"
-            r'|"(?:[^"\\\n\r]|\\.?)*(?:"|(?=[\n\r])|\Z))',
-            r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
-            r"(?P<comment>#[^\n\r]*)",
-            r"(?P<variable>[?$]\w+)",
-            r"(?P<name>(?:[A-Za-z_][\w\-.]*)?:(?:[\w\-.:%]|\\.)*)",
-            r"(?P<word>[A-Za-z_]\w*)",
-        )
-    ),
-    re.DOTALL,
+def read(query: str, prefixes: Iterable[str] = PREFIXES) -> QueryOutline:
+    """``query`` as Oxigraph reads it (see :mod:`tipgraph.sparql_grammar`), ``prefixes``
+    predeclared; raises QuerySyntaxError (400) with the parser's position and expectation, or
+    UpdateRefused (403) for an update."""
+    try:
+        return read_query(query, prefixes)
+    except grammar.QueryTooDeep as error:
+        raise QueryTooDeep(str(error)) from None
+    except grammar.QuerySyntax as error:
+        raise not_a_query(query, str(error)) from None
+
+
+# The prologue (comments, BASE, PREFIX) and the first keyword after it; possessive (*+), so
+# no input makes the match backtrack.
+_PROLOGUE = re.compile(
+    r"(?:\s|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*+([A-Za-z]+)", re.IGNORECASE
 )
-SERVICE = re.compile("service", re.IGNORECASE)
-OPENING, CLOSING = "({[", ")}]"
-MAX_NESTING = 200  # Oxigraph's recursive parser overflows its stack on thousands of "("
+UPDATE_KEYWORDS = {"insert", "delete", "load", "clear", "create", "drop", "copy", "move", "add"}
+UPDATE_KEYWORDS |= {"with"}
 
 
-def unescape_codepoints(query: str) -> str:
-    """The query with its ``\\uXXXX`` / ``\\UXXXXXXXX`` escapes replaced, as the parser sees it."""
-
-    def replace(match: re.Match[str]) -> str:
-        if match[1]:
-            return match[0]
-        code = int(match[2] or match[3], 16)
-        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match[0]
-
-    return CODEPOINT_ESCAPE.sub(replace, query)
+def not_a_query(text: str, message: str) -> QueryError:
+    """The error for ``text`` that does not parse as a query: an update is refused as such
+    (403), anything else gets the parser's message with line and column (400)."""
+    first = _PROLOGUE.match(text)
+    if first is not None and first.group(1).lower() in UPDATE_KEYWORDS:
+        return UpdateRefused("SPARQL Update is not accepted: the store is read-only, for queries.")
+    return QuerySyntaxError(f"query does not parse: {message}")
 
 
-def _may_be_service(kind: str | None, token: str) -> bool:
-    """Whether the parser might read the keyword SERVICE in ``token``.
-
-    Oxigraph matches keywords without a word boundary (``trueSERVICE<…>``, ``SERVICEe:x``), so
-    any word, and any prefix of a prefixed name, that contains it counts.
-    """
-    if kind == "word":
-        return SERVICE.search(token) is not None
-    if kind == "name":
-        return SERVICE.search(token.partition(":")[0]) is not None
-    return False
-
-
-def _unsure(kind: str | None, token: str) -> bool:
-    """Whether the parser may split this token differently, making what follows it suspect.
-
-    ``<`` is also "less than" (``FILTER(?a<1)SERVICE?v#>``, ``FILTER(1<'>')``), and a string the
-    lexer finds unterminated may end elsewhere for the parser.
-    """
-    if kind == "iri":
-        return any(c in token for c in "'()")
-    if kind == "string":
-        quote = token[:3] if token[:3] in ("'''", '"""') else token[:1]
-        closed = len(token) >= 2 * len(quote) and token.endswith(quote)
-        return not closed or token.endswith("\\" + quote)
-    return False
-
-
-def _where(text: str, position: int) -> str:
-    line = text.count("\n", 0, position) + 1
-    column = position - (text.rfind("\n", 0, position) + 1) + 1
-    return f"line {line}, column {column}"
-
-
-def refuse_federated(query: str) -> None:
-    """Raise FederatedQueryRefused if the query may contain the SERVICE keyword.
+def refuse_federated(query: str, *, strict: bool = False) -> QueryOutline | None:
+    """Raise FederatedQueryRefused if the query has a SERVICE pattern, QueryTooDeep if it nests
+    deeper than the parser goes; return how it reads. If the grammar does not read it, return
+    None (the embedded store's own parser gives the message, and its workers have no network),
+    or, when ``strict`` (a SPARQL service is the store: it would run whatever it is sent), raise
+    as :func:`read` does.
 
     pyoxigraph would call the named service over HTTP, letting any client make the server
-    request any URL. The check errs on the side of refusing, and the query workers have no
-    network either (see :func:`tipgraph.worker.cut_network`). It also refuses brackets nested
-    deep enough to overflow the parser.
+    request any URL; it offers no switch to turn that off. The check reads the query with the
+    engine's own grammar, and the query workers cannot open a network socket either (see
+    :mod:`tipgraph.sandbox`).
     """
-    text = unescape_codepoints(query)
-    depth, position = 0, 0
-    for match in TOKEN.finditer(text):
-        depth = _nesting(text, position, match.start(), depth)
-        position = match.end()
-        kind, token = match.lastgroup, match[0]
-        suspect = _unsure(kind, token) and SERVICE.search(text, match.start()) is not None
-        if _may_be_service(kind, token) or suspect:
-            raise FederatedQueryRefused(
-                f"{_where(text, match.start())}: federated queries (SERVICE) are not executed "
-                "by this endpoint; query the other service yourself and combine the results."
-            )
-    _nesting(text, position, len(text), depth)
-
-
-def _nesting(text: str, start: int, end: int, depth: int) -> int:
-    """The bracket depth after ``text[start:end]`` (the punctuation between tokens)."""
-    for offset in range(start, end):
-        character = text[offset]
-        if character in OPENING:
-            depth += 1
-            if depth > MAX_NESTING:
-                raise QueryTooDeep(
-                    f"{_where(text, offset)}: brackets are nested more than {MAX_NESTING} deep."
-                )
-        elif character in CLOSING:
-            depth -= 1
-    return depth
+    try:
+        outline = read_query(query, PREFIXES)
+    except grammar.QueryTooDeep as error:
+        raise QueryTooDeep(str(error)) from None
+    except grammar.QuerySyntax as error:
+        if strict:
+            raise not_a_query(query, str(error)) from None
+        return None
+    if outline.services:
+        line, column = grammar.line_and_column(query, outline.services[0])
+        raise FederatedQueryRefused(
+            f"line {line}, column {column}: federated queries (SERVICE) are not executed "
+            "by this endpoint; query the other service yourself and combine the results."
+        )
+    return outline
 
 
 def names_dataset(query: str) -> bool:
-    """Whether the query chooses its own dataset with FROM or FROM NAMED."""
-    return any(
-        match.lastgroup == "word" and match[0].upper() == "FROM"
-        for match in TOKEN.finditer(unescape_codepoints(query))
-    )
+    """Whether the query chooses its own dataset with FROM or FROM NAMED (False if it does not
+    read as a query: the store refuses it then)."""
+    try:
+        return read_query(query, PREFIXES).names_dataset
+    except grammar.QuerySyntax:
+        return False
 
 
 # The query forms, by their keyword, and the kind of result each gives.
@@ -305,38 +264,19 @@ FORMS = {
 }
 
 
-def query_kind(query: str) -> ResultKind | None:
-    """The kind of result ``query`` gives, from its form's keyword (None: no form found).
-
-    For queries sent to a SPARQL service, whose answer must be asked for in a format before
-    it is known; the service still parses the query (a malformed one is its 400).
-    """
-    for match in TOKEN.finditer(unescape_codepoints(query)):
-        if match.lastgroup == "word" and match[0].upper() in FORMS:
-            return FORMS[match[0].upper()]
-    return None
+def query_kind(outline: QueryOutline) -> ResultKind:
+    """The kind of result a query gives, from its form."""
+    return FORMS[outline.form]
 
 
-def declared_prefixes(query: str) -> set[str]:
-    """The prefixes the query declares itself with ``PREFIX name:``."""
-    declared: set[str] = set()
-    after_prefix = False
-    for match in TOKEN.finditer(unescape_codepoints(query)):
-        if after_prefix and match.lastgroup == "name":
-            declared.add(match[0].partition(":")[0])
-        after_prefix = match.lastgroup == "word" and match[0].upper() == "PREFIX"
-    return declared
-
-
-def with_prologue(query: str, prefixes: dict[str, str]) -> str:
+def with_prologue(query: str, outline: QueryOutline, prefixes: dict[str, str]) -> str:
     """``query`` with ``PREFIX`` declarations for the ``prefixes`` it does not declare itself.
 
     What pyoxigraph's ``prefixes=`` does for the embedded store, for a SPARQL service. The
     declarations go on the query's first line, so a server's line numbers stay the user's.
     """
-    own = declared_prefixes(query)
     prologue = "".join(
-        f"PREFIX {name}: <{iri}> " for name, iri in prefixes.items() if name not in own
+        f"PREFIX {name}: <{iri}> " for name, iri in prefixes.items() if name not in outline.prefixes
     )
     return prologue + query
 
@@ -355,7 +295,7 @@ def bind_values(query: str, bindings: dict[str, ox.NamedNode]) -> str:
     names = " ".join(f"?{name}" for name in bindings)
     terms = " ".join(str(ox.NamedNode(term.value)) for term in bindings.values())
     block = f" VALUES ({names}) {{ ({terms}) }} "
-    positions = _where_groups(query)
+    positions = read(query).where_groups
     if not positions:
         return f"{query}\n{block}"
     pieces, start = [], 0
@@ -364,42 +304,3 @@ def bind_values(query: str, bindings: dict[str, ox.NamedNode]) -> str:
         start = position
     pieces.append(query[start:])
     return "".join(pieces)
-
-
-def _where_groups(query: str) -> list[int]:
-    """The offsets just after the ``{`` that opens the WHERE group of the query and of each
-    subquery (found between tokens, so braces in strings, IRIs and comments do not count)."""
-    positions: list[int] = []
-    form: str | None = None  # a form keyword whose WHERE group is still ahead
-    parens = 0  # brackets opened since the keyword (an EXISTS { … } in a projection)
-    template = 0  # a CONSTRUCT template being skipped: its brace depth
-    position = 0
-    for match in (*TOKEN.finditer(query), None):
-        end = len(query) if match is None else match.start()
-        for offset in range(position, end):
-            character = query[offset]
-            if form is None:
-                continue
-            if template:
-                template += {"{": 1, "}": -1}.get(character, 0)
-                if not template:
-                    form = "SELECT"  # the template is behind: the next group is the WHERE
-            elif character == "(":
-                parens += 1
-            elif character == ")":
-                parens -= 1
-            elif character == "{" and parens <= 0:
-                if form == "CONSTRUCT":
-                    template = 1
-                else:
-                    positions.append(offset + 1)
-                    form = None
-        if match is None:
-            break
-        position = match.end()
-        word = match[0].upper() if match.lastgroup == "word" else None
-        if word in FORMS:
-            form, parens, template = word, 0, 0
-        elif word == "WHERE" and form == "CONSTRUCT" and not template:
-            form = None  # CONSTRUCT WHERE { … }: its group is its template, triples only
-    return positions

@@ -8,7 +8,6 @@ worker is ready.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import multiprocessing.connection
 import signal
@@ -19,6 +18,7 @@ from typing import Any
 from tipgraph import errors
 from tipgraph.config import RemoteConfig
 from tipgraph.evaluation import PreparedQuery, QueryRequest, RemotePreparedQuery, ResultHead
+from tipgraph.sandbox import isolate_from_network
 
 # The most one message carries: a value pyoxigraph writes in one piece (CSV, TSV and both XML
 # formats write a literal whole) is split, so the pool's flow control holds whatever the row.
@@ -78,26 +78,6 @@ def error_body(error: errors.QueryError) -> dict[str, Any]:
     return {"type": type(error).__name__, "message": str(error)}
 
 
-CLONE_NEWNET, CLONE_NEWUSER = 0x40000000, 0x10000000
-
-
-def cut_network() -> bool:
-    """Move this process into an empty network namespace; whether that worked.
-
-    Defence in depth behind :func:`tipgraph.sparql.refuse_federated`: pyoxigraph executes
-    ``SERVICE`` over HTTP and offers no switch to turn it off, so a query the check misreads
-    must still find no network. Runs before the store starts its threads (a user namespace,
-    needed without root, requires a single-threaded process). Linux only.
-    """
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return any(
-            libc.unshare(flags) == 0 for flags in (CLONE_NEWNET, CLONE_NEWNET | CLONE_NEWUSER)
-        )
-    except (OSError, AttributeError):
-        return False
-
-
 @dataclass(frozen=True)
 class RemoteTarget:
     """What a worker forwards queries to instead of a store on disk: a SPARQL service, the
@@ -115,15 +95,24 @@ def worker_main(
 ) -> None:
     """Answer queries from ``requests`` on ``conn`` until it closes. Runs in a worker process.
 
-    ``target`` is a store directory, opened read-only; or a SPARQL service, which the worker
-    needs the network to reach (so it stays out of an empty network namespace: the SERVICE
-    check is what keeps queries from other hosts).
+    ``target`` is a store directory, opened read-only by a worker kept off the network (see
+    :mod:`tipgraph.sandbox`; a worker that cannot be kept off it does not serve); or a SPARQL
+    service, which the worker needs the network to reach: there the SERVICE check, which reads
+    queries as Oxigraph does, keeps queries from other hosts.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     if isinstance(target, RemoteTarget):
         _forward(target, requests, conn)
         return
-    isolated = cut_network()
+    layers = isolate_from_network()  # before pyoxigraph starts any thread
+    if not layers:
+        message = (
+            "the query workers cannot be kept off the network (neither an empty network "
+            "namespace nor a seccomp filter could be applied), so a query could reach other "
+            "hosts; run tipgraph on Linux 3.17 or later, on x86_64 or aarch64."
+        )
+        _send_json(conn, b"E", {"type": "StoreError", "message": message})
+        return
     import pyoxigraph as ox
 
     try:
@@ -131,7 +120,7 @@ def worker_main(
     except OSError as error:
         _send_json(conn, b"E", {"type": "StoreError", "message": f"{target}: {error}"})
         return
-    conn.send_bytes(b"R1" if isolated else b"R0")
+    conn.send_bytes(b"R" + ",".join(layers).encode())
     _serve(lambda request: PreparedQuery(store, request), requests, conn)
 
 
@@ -143,7 +132,7 @@ def _forward(
     from tipgraph.store.remote import RemoteStore
 
     with RemoteStore.from_config(target.config, timeout=target.timeout) as remote:
-        conn.send_bytes(b"R0")
+        conn.send_bytes(b"R")
         _serve(lambda request: RemotePreparedQuery(remote, request, target.graphs), requests, conn)
 
 

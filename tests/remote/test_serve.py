@@ -179,6 +179,25 @@ def test_a_query_over_the_time_limit_is_stopped(
     assert after.status_code == 200  # the worker was replaced
 
 
+def test_no_attack_reaches_another_host_through_the_service(served: LiveServer) -> None:
+    """The service would run any SERVICE pattern it is sent: none is sent, and the worker only
+    reads the query (an empty store evaluating it used to call the target itself)."""
+    from ..sparql_grammar.oracle import listening
+    from ..sparql_grammar.test_oracle import ATTACKS
+
+    with listening() as listener, served.client(timeout=30) as http:
+        for attack in ATTACKS:
+            query = attack.format(url=listener.url)
+            response = http.get("/sparql", params={"query": query})
+            # 400 (SERVICE, or not a query), or 200 where "SERVICE" is only in a comment.
+            assert response.status_code in (200, 400), (attack, response.text)
+        plain = f"SELECT * {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"
+        response = http.get("/sparql", params={"query": plain})
+        assert response.status_code == 400
+        assert "federated queries (SERVICE)" in response.text
+        assert listener.connections == []
+
+
 @pytest.mark.virtuoso
 def test_a_query_over_the_time_limit_stops_on_the_service_too(
     virtuoso: Service, built_store: StoreVersion

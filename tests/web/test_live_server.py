@@ -206,6 +206,7 @@ def listener() -> Iterator[tuple[int, list[bytes]]]:
     [
         "SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
         "select * where {{ service silent <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+        # Not SERVICE to Oxigraph 0.5 (\u escapes are read in strings and IRIs only): a 400.
         "SELECT * WHERE {{ \\u0053ERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
         "SELECT * WHERE {{ SERVICE#comment\n<http://127.0.0.1:{port}/sparql>{{?s ?p ?o}} }}",
         "PREFIX e: <http://127.0.0.1:{port}/> SELECT * WHERE {{ SERVICE e:sparql {{ ?s ?p ?o }} }}",
@@ -220,7 +221,7 @@ def test_federated_queries_are_refused_without_any_connection(
     query = template.format(port=port)
     response = httpx.get(f"{live_server.url}/sparql", params={"query": query}, timeout=10)
     assert response.status_code == 400
-    assert "SERVICE" in response.text
+    assert "SERVICE" in response.text or "does not parse" in response.text
     time.sleep(0.3)
     assert received == []
 
@@ -282,29 +283,29 @@ def test_serve_builds_the_store_first_when_there_is_none(tmp_path: Path) -> None
     assert (tmp_path / "fresh-store" / "current").is_symlink()
 
 
-def test_workers_reach_no_network_even_past_the_service_check(
+def test_workers_are_kept_off_the_network_and_refuse_service(
     built_store: StoreVersion, listener: tuple[int, list[bytes]]
 ) -> None:
-    """Defence in depth: a SERVICE query handed straight to a worker connects nowhere."""
+    """A SERVICE query handed straight to a worker is refused there, by a worker that could
+    not connect anyway (tests/test_sandbox.py takes each layer away in turn)."""
     port, received = listener
     query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
 
-    async def run() -> tuple[bool, str]:
+    async def run() -> tuple[tuple[str, ...], str]:
         settings = EndpointSettings(store=built_store.path.parent, workers=1, timeout=10)
         async with QueryPool(built_store.database, settings) as pool:
             running = pool.submit(QueryRequest(query))
             try:
                 await running.head()
-                return pool.network_isolated, "answered"
+                return pool.network_isolation, "answered"
             except TipgraphError as error:
-                return pool.network_isolated, str(error)
+                return pool.network_isolation, str(error)
 
-    isolated, outcome = asyncio.run(run())
-    if not isolated:
-        pytest.skip("this system does not allow network namespaces")
+    layers, outcome = asyncio.run(run())
+    assert "seccomp" in layers
     time.sleep(0.3)
     assert received == []
-    assert "unreachable" in outcome.lower()
+    assert "federated queries (SERVICE) are not executed" in outcome
 
 
 def test_a_timeout_while_streaming_to_a_slow_client_aborts_the_response(

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import pyoxigraph as ox
 
 from tipgraph.namespaces import PREFIXES
-from tipgraph.sparql import bind_values, with_prologue
+from tipgraph.sparql import bind_values, read, with_prologue
 from tipgraph.store.reader import Binding, Node, is_iri, serialize, to_node
 from tipgraph.store.remote import RemoteStore
 
@@ -40,7 +40,8 @@ class RemoteReader:
 
     def _query(self, query: str, bindings: Binding | None) -> str:
         bound = {name: ox.NamedNode(iri) for name, iri in (bindings or {}).items()}
-        return with_prologue(bind_values(query, bound), PREFIXES)
+        bound_query = bind_values(query, bound)
+        return with_prologue(bound_query, read(bound_query), PREFIXES)
 
     def select(
         self, query: str, bindings: Binding | None = None, *, graph: str | None = None

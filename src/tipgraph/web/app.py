@@ -39,7 +39,6 @@ from tipgraph.web.graph_pages import router as graph_pages
 from tipgraph.web.links import Links, linkable
 from tipgraph.web.openapi import complete
 from tipgraph.web.pages import not_found, slash_redirect
-from tipgraph.web.query_reading import QueryReaders
 from tipgraph.web.resources import router as resources
 from tipgraph.web.security import SecurityHeaders
 from tipgraph.web.sparql_endpoint import ROUTE
@@ -117,16 +116,12 @@ def create_app(settings: EndpointSettings) -> FastAPI:
                 reader = EmbeddedReader(served.version.database)
             pool = await stack.enter_async_context(QueryPool(target, settings))
             app.state.pool = pool
-            app.state.query_readers = QueryReaders(pool.ledger)
             app.state.reader = reader
             # Pages are rendered in threads (pyoxigraph lets go of the GIL while it
             # evaluates): a few at once, so slow pages queue instead of piling up.
             to_thread.current_default_thread_limiter().total_tokens = PAGE_THREADS
-            if served.remote is None and not pool.network_isolated:
-                log.warning(
-                    "query workers could not be moved to an empty network namespace; "
-                    "only the SERVICE check stands between queries and the network"
-                )
+            if served.remote is None and "namespace" not in pool.network_isolation:
+                log.info("query workers are kept off the network by a seccomp filter alone")
             yield
 
     app = FastAPI(
@@ -223,7 +218,8 @@ def create_app(settings: EndpointSettings) -> FastAPI:
             "running": pool.busy,
             "waiting": pool.waiting,
             "refused": pool.ledger.refused,  # 429s, by reason
-            "network_isolated": pool.network_isolated,
+            "network_isolated": bool(pool.network_isolation),
+            "network_isolation": list(pool.network_isolation),
             "cache": _cache_summary(request.app.state.result_cache.stats()),
         }
         code = 200 if status == "ok" else 503

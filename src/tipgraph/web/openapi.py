@@ -72,6 +72,11 @@ HEALTH_SCHEMA: dict[str, Any] = {
         "running": {"type": "integer", "minimum": 0},
         "waiting": {"type": "integer", "minimum": 0},
         "network_isolated": {"type": "boolean"},
+        "network_isolation": {
+            "type": "array",
+            "description": "What keeps the query workers off the network (tipgraph.sandbox).",
+            "items": {"type": "string", "enum": ["namespace", "seccomp"]},
+        },
         "refused": {
             "type": "object",
             "description": "429 answers since start, by reason (tipgraph.fairness).",

@@ -15,7 +15,7 @@ from tipgraph.evaluation import QueryRequest
 from tipgraph.fairness import client_key
 from tipgraph.namespaces import BASE, sparql_prologue
 from tipgraph.pool import QueryPool
-from tipgraph.result_cache import CachedAnswer, ResultCache, normalize_query
+from tipgraph.result_cache import CachedAnswer, ResultCache
 from tipgraph.service import service_description
 from tipgraph.sparql import (
     MEDIA_TYPES,
@@ -23,12 +23,10 @@ from tipgraph.sparql import (
     media_types_for,
     negotiate,
     prefers_html,
-    refuse_federated,
 )
 from tipgraph.store.location import Manifest
 from tipgraph.web.links import Links
 from tipgraph.web.protocol import ProtocolError, read_protocol_request
-from tipgraph.web.query_reading import QueryReaders
 from tipgraph.web.streaming import DisconnectWatcher, StreamedResult, collect
 
 EXAMPLE_QUERY = """SELECT ?indicator ?label (COUNT(?observation) AS ?observations)
@@ -153,7 +151,7 @@ async def sparql(request: Request) -> Response:
     cache: ResultCache = request.app.state.result_cache
     key = (
         manifest.version,
-        normalize_query(query.query),
+        query.query,  # the exact text: see tipgraph.result_cache
         accept,
         query.format,
         query.default_graphs,
@@ -165,9 +163,6 @@ async def sparql(request: Request) -> Response:
     pool: QueryPool = request.app.state.pool
     # The client's address, after the trusted proxy's X-Forwarded-For (uvicorn's proxy headers).
     client = client_key(request.client.host if request.client else "")
-    # Reading the query is the client's work: off the event loop, charged to its query-seconds.
-    readers: QueryReaders = request.app.state.query_readers
-    await readers.read(client, refuse_federated, protocol.query)
     running = pool.submit(query, client)
     watcher = DisconnectWatcher(request.receive, running)
     try:
