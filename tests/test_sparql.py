@@ -12,9 +12,9 @@ from tipgraph.sparql import (
     ResultKind,
     format_by_name,
     media_types_for,
-    names_dataset,
     negotiate,
     prefers_html,
+    read,
     refuse_federated,
 )
 
@@ -88,9 +88,9 @@ def test_refusal_names_line_and_column() -> None:
 
 
 def test_names_dataset() -> None:
-    assert names_dataset("SELECT * FROM <http://g> { ?s ?p ?o }")
-    assert names_dataset("select * from named <http://g> { graph ?g {} }")
-    assert not names_dataset("SELECT ?from { ?from ?p 'FROM' }")
+    assert read("SELECT * FROM <http://g> { ?s ?p ?o }").names_dataset
+    assert read("select * from named <http://g> { graph ?g {} }").names_dataset
+    assert not read("SELECT ?from { ?from ?p 'FROM' }").names_dataset
 
 
 def test_deep_nesting_is_refused_before_it_reaches_the_engine() -> None:

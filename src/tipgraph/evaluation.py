@@ -24,7 +24,6 @@ from tipgraph.sparql import (
     ResultKind,
     format_by_name,
     media_types_for,
-    names_dataset,
     negotiate,
     not_a_query,
     query_kind,
@@ -63,7 +62,7 @@ class ResultHead:
     media_type: MediaType
 
 
-def _dataset_options(store_query: QueryRequest) -> dict[str, object]:
+def _dataset_options(store_query: QueryRequest, names_dataset: bool) -> dict[str, object]:
     """pyoxigraph's dataset arguments: the protocol's dataset, else FROM, else the union."""
     if store_query.default_graphs or store_query.named_graphs:
         # §2.1.4: a protocol dataset replaces the query's FROM / FROM NAMED entirely.
@@ -76,7 +75,7 @@ def _dataset_options(store_query: QueryRequest) -> dict[str, object]:
             raise QueryError(
                 f"a default-graph-uri or named-graph-uri is not an IRI: {error}"
             ) from None
-    if names_dataset(store_query.query):
+    if names_dataset:
         return {}
     return {"use_default_graph_as_union": True}
 
@@ -108,12 +107,13 @@ class PreparedQuery:
     def __init__(self, store: ox.Store, request: QueryRequest) -> None:
         # Read first, as Oxigraph reads it: a SERVICE pattern gets its 400 here, before the
         # engine would call it (the worker has no network either: tipgraph.sandbox).
-        refuse_federated(request.query)
+        outline = refuse_federated(request.query)
+        names_dataset = outline is not None and outline.names_dataset
         try:
             self._result = store.query(
                 request.query,
                 prefixes=PREFIXES,  # predeclared, as README documents; PREFIX overrides them
-                **_dataset_options(request),  # type: ignore[arg-type]
+                **_dataset_options(request, names_dataset),  # type: ignore[arg-type]
             )
         except SyntaxError as error:
             raise not_a_query(request.query, str(error)) from None

@@ -217,6 +217,22 @@ def not_a_query(text: str, message: str) -> QueryError:
     return QuerySyntaxError(f"query does not parse: {message}")
 
 
+# Queries are sent again and again (the examples, a dashboard's): a worker remembers how the
+# last few short ones read, by their exact text.
+REMEMBERED_CHARACTERS = 16 * 1024
+
+
+def _reading(query: str) -> QueryOutline | grammar.QuerySyntax:
+    """How ``query`` reads with the predeclared prefixes, or why it does not."""
+    try:
+        return read_query(query, PREFIXES)
+    except grammar.QuerySyntax as error:
+        return error
+
+
+_remembered_reading = functools.lru_cache(maxsize=256)(_reading)
+
+
 def refuse_federated(query: str, *, strict: bool = False) -> QueryOutline | None:
     """Raise FederatedQueryRefused if the query has a SERVICE pattern, QueryTooDeep if it nests
     deeper than the parser goes; return how it reads. If the grammar does not read it, return
@@ -229,13 +245,13 @@ def refuse_federated(query: str, *, strict: bool = False) -> QueryOutline | None
     engine's own grammar, and the query workers cannot open a network socket either (see
     :mod:`tipgraph.sandbox`).
     """
-    try:
-        outline = read_query(query, PREFIXES)
-    except grammar.QueryTooDeep as error:
-        raise QueryTooDeep(str(error)) from None
-    except grammar.QuerySyntax as error:
+    short = len(query) <= REMEMBERED_CHARACTERS
+    outline = _remembered_reading(query) if short else _reading(query)
+    if isinstance(outline, grammar.QueryTooDeep):
+        raise QueryTooDeep(str(outline))
+    if isinstance(outline, grammar.QuerySyntax):
         if strict:
-            raise not_a_query(query, str(error)) from None
+            raise not_a_query(query, str(outline))
         return None
     if outline.services:
         line, column = grammar.line_and_column(query, outline.services[0])
@@ -244,15 +260,6 @@ def refuse_federated(query: str, *, strict: bool = False) -> QueryOutline | None
             "by this endpoint; query the other service yourself and combine the results."
         )
     return outline
-
-
-def names_dataset(query: str) -> bool:
-    """Whether the query chooses its own dataset with FROM or FROM NAMED (False if it does not
-    read as a query: the store refuses it then)."""
-    try:
-        return read_query(query, PREFIXES).names_dataset
-    except grammar.QuerySyntax:
-        return False
 
 
 # The query forms, by their keyword, and the kind of result each gives.

@@ -13,7 +13,9 @@ def _hits(client: TestClient) -> int:
     return hits
 
 
-def test_a_repeated_query_is_answered_from_the_cache(client: TestClient) -> None:
+def test_a_repeated_query_is_answered_from_the_cache_and_another_layout_is_not(
+    client: TestClient,
+) -> None:
     first = client.get("/sparql", params={"query": QUERY}, headers=JSON)
     before = _hits(client)
     again = client.get("/sparql", params={"query": QUERY}, headers=JSON)
@@ -26,7 +28,9 @@ def test_a_repeated_query_is_answered_from_the_cache(client: TestClient) -> None
     assert first.status_code == again.status_code == relaid.status_code == 200
     assert again.content == first.content == relaid.content
     assert first.json()["results"]["bindings"]
-    assert _hits(client) == before + 2
+    # The same text hits; another layout is another text, hence another entry (keys are exact:
+    # tests/web/test_cache_poisoning.py shows why).
+    assert _hits(client) == before + 1
 
 
 def test_another_format_is_another_entry(client: TestClient) -> None:
