@@ -595,6 +595,14 @@ def _write_dumps(database: Any, dump_format: str, compress: bool, output: Path |
     help="Seconds from the end of a request's header fields to the end of its body; beyond, 408.",
 )
 @click.option(
+    "--send-timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds a client may take none of an answer being sent; beyond, the connection is "
+    "dropped.",
+)
+@click.option(
     "--max-connections",
     default=1024,
     show_default=True,
@@ -633,6 +641,7 @@ def serve(
     idle_timeout: int,
     header_timeout: float,
     body_timeout: float,
+    send_timeout: float,
     max_connections: int,
     client_connections: int,
     access_log: bool,
@@ -689,6 +698,7 @@ def serve(
         idle_seconds=idle_timeout,
         head_seconds=header_timeout,
         body_seconds=body_timeout,
+        send_seconds=send_timeout,
         max_connections=max_connections,
         client_connections=client_connections,
         trusted_proxies=forwarded_allow_ips,

@@ -111,6 +111,9 @@ class ConnectionLimits:
     # From a request's first byte to the end of its header fields; then to the end of its body.
     head_seconds: float = 10.0
     body_seconds: float = 30.0
+    # An answer whose client takes none of it for this long is dropped with its connection
+    # (the bytes the server held for it are freed at once, not when the client goes).
+    send_seconds: float = 30.0
     max_connections: int = 1024
     # Each client's (IP address, IPv6 /64) open connections; 0: no limit. Connections from the
     # trusted proxies (--forwarded-allow-ips) are not counted: they carry many clients.

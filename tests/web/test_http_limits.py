@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -318,3 +319,34 @@ def test_connections_fit_in_the_limit_on_open_files(hard: int) -> None:
         assert shown == [str((512 - RESERVED_FILES) // FILES_PER_CONNECTION), "512"]
     else:
         assert shown == ["1024", str(RESERVED_FILES + FILES_PER_CONNECTION * 1024)]
+
+
+@pytest.fixture(scope="module")
+def patient(store_dir: Path) -> Iterator[LiveServer]:
+    """30 s per query, but 1 s for a client that takes none of its answer."""
+    live = start_server(store_dir, "--workers", "1", "--timeout", "30", "--send-timeout", "1")
+    yield live
+    stop_server(live)
+
+
+def test_a_client_that_takes_none_of_its_answer_is_dropped(patient: LiveServer) -> None:
+    """Issue 13, finding 3: the connection, and what the server holds for it, go at the send
+    limit; before, they stayed until the client went, however long."""
+    from .test_streaming import BIG_ROW
+
+    port = int(patient.url.rsplit(":", 1)[1])
+    with socket.socket() as stalled:
+        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        stalled.connect(("127.0.0.1", port))
+        target = "/sparql?" + urllib.parse.urlencode({"query": BIG_ROW, "format": "csv"})
+        stalled.sendall(f"GET {target} HTTP/1.1\r\nHost: tipgraph\r\n\r\n".encode())
+        time.sleep(4)  # the answer fills the buffers, then the client takes nothing for 1 s
+        stalled.settimeout(WAIT)  # far less than the 30 s query limit
+        received = 0
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := stalled.recv(1 << 16):
+                received += len(chunk)
+    assert received < 4 << 20  # what the buffers held: cut off, not the 41 MB answer
+    documented("a client that takes none of its answer for 30 s", "closed", "")
+    with connection(patient) as other:
+        assert served(other)

@@ -11,6 +11,8 @@ process out of file descriptors. :class:`LimitedHttpProtocol` bounds each of the
   ``idle_seconds``, silently, as uvicorn's keep-alive timeout does (RFC 9112 §9.8);
 - a head started must be complete within ``head_seconds``, a body within ``body_seconds``
   of its head (408, RFC 9110 §15.5.9), unless the server is the one not reading;
+- an answer whose client takes none of it for ``send_seconds`` is dropped with its connection
+  (``transport.abort``: a close would wait for the client to read what the server holds);
 - past ``max_connections`` open connections, or a client's ``client_connections``, a new one
   is answered 503 or 429 at once and closed.
 """
@@ -100,6 +102,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         super().__init__(config, server_state, app_state, _loop)
         self.timeout_keep_alive = self.limits.idle_seconds
         self.deadline: asyncio.TimerHandle | None = None
+        self.stalled: asyncio.TimerHandle | None = None  # the client takes none of the answer
         self.reading_head = True  # the next bytes belong to a request's line and header fields
         self.head_bytes = 0
         self.request_line_done = False
@@ -132,12 +135,36 @@ class LimitedHttpProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.cancel_deadline()
+        if self.stalled is not None:
+            self.stalled.cancel()
+            self.stalled = None
         if self.counted_as is not None:
             self.open_by_client[self.counted_as] -= 1
             if self.open_by_client[self.counted_as] <= 0:
                 del self.open_by_client[self.counted_as]
             self.counted_as = None
         super().connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        """The connection's buffer is full: the client has stopped reading. Past the send
+        limit it is dropped, with what it holds: ``close`` would wait for the client first."""
+        super().pause_writing()
+        if self.stalled is None:
+            self.stalled = self.loop.call_later(self.limits.send_seconds, self.send_stalled)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self.stalled is not None:
+            self.stalled.cancel()
+            self.stalled = None
+
+    def send_stalled(self) -> None:
+        self.stalled = None
+        log.debug("dropping a connection from %s: it took none of its answer", self.client)
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.disconnected = True  # the app hears http.disconnect and stops its query
+            self.cycle.message_event.set()
+        self.transport.abort()
 
     def is_proxy(self, peer: str) -> bool:
         if self.proxies is None:
