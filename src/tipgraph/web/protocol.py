@@ -55,8 +55,11 @@ def _single(pairs: list[tuple[str, str]], name: str) -> str | None:
 
 async def read_body(request: Request, limit: int) -> bytes:
     """The request body, refusing (413) one larger than ``limit`` bytes."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    declared = request.headers.get("content-length", "")
+    # ASCII digits only ("²".isdigit() is true, int("²") fails); a length with more digits
+    # than the limit is larger, whatever they are (int() refuses over 4,300 digits).
+    digits = declared.isascii() and declared.isdigit()
+    if digits and (len(declared) > len(str(limit)) or int(declared) > limit):
         raise ProtocolError(413, f"the request body is larger than {limit} bytes.")
     body = bytearray()
     try:
