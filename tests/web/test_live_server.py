@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from tipgraph.store.location import StoreVersion
 
 from ..conftest import LiveServer, start_server, stop_server, wait_until_idle
 from ..documented import documented
+from ..sparql_grammar.oracle import listening
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SIMPLE = "ASK { ?s a qb:Observation }"
@@ -177,28 +177,8 @@ def test_a_streamed_result_over_the_row_cap_is_cut_off_not_truncated(
 @pytest.fixture
 def listener() -> Iterator[tuple[int, list[bytes]]]:
     """A TCP listener on 127.0.0.1 recording every connection it receives."""
-    received: list[bytes] = []
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    server.settimeout(0.2)
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = server.accept()
-            except TimeoutError:
-                continue
-            with connection:
-                received.append(connection.recv(1024))
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1], received
-    stop.set()
-    thread.join()
-    server.close()
+    with listening() as recording:
+        yield recording.port, recording.connections
 
 
 @pytest.mark.parametrize(
