@@ -497,6 +497,7 @@ def start_tipgraph(
     full = [*command, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)]
     full += ["--workers", "2", "--max-rows", "1000000", "--timeout", "60"]
     full += ["--client-seconds", "0", "--client-queries", "0"]  # one client stands for many
+    full += ["--cache-mb", "0"]  # the engine path: a repeated query is evaluated again
     try:
         process = start_process(full, log, cwd=root)
     except OSError as error:
