@@ -66,7 +66,7 @@ def test_pages_are_usable_from_the_keyboard(page: Page, live_server: LiveServer)
 
 
 def test_an_indicator_page_draws_its_chart(page: Page, live_server: LiveServer) -> None:
-    page.goto(live_server.url + "/id/indicator/share-of-detected-crimes-by-form")
+    page.goto(live_server.url + "/id/indicator/share-of-detected-victims-by-form")
     chart = page.locator("figure.chart svg").first
     assert chart.is_visible()
     box = chart.bounding_box()
