@@ -40,6 +40,7 @@ LAYERS = {
     "table": 2,
     "export": 2,
     "catalog": 2,
+    "quality": 2,
     "describe": 2,
     "figures": 2,
     "ontology_docs": 2,

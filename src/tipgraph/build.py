@@ -27,14 +27,23 @@ from tipgraph.conformance import (
     input_files,
     validate_reports,
 )
-from tipgraph.dataset import SourceText, parse_file, rdf_files, source_text_quad, source_texts
+from tipgraph.coverage import check_coverage
+from tipgraph.dataset import (
+    AssembledDataset,
+    SourceText,
+    parse_file,
+    rdf_files,
+    source_text_quad,
+    source_texts,
+)
 from tipgraph.errors import DataNotValidError, StoreError
 from tipgraph.namespaces import SHAPES_GRAPH
 from tipgraph.publish_remote import publish
+from tipgraph.quality import Validation, count_shapes
 from tipgraph.store.bulk import OnProgress, bulk_load
 from tipgraph.store.location import DATABASE, Manifest, StoreLocation, StoreVersion
 from tipgraph.store.remote import RemoteStore
-from tipgraph.validation import Severity, ValidationResult
+from tipgraph.validation import Severity, ValidationReport, ValidationResult
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -83,8 +92,10 @@ def build_store(
     given = _Input.of(settings, data_paths)
     version = content_version(given.files, settings.root)
     with location.new_version() as folder:  # first: a store that cannot be written says so
-        if validate:
-            _validate_each_report(settings, given.paths, processes, progress)
+        checked_from = _now()
+        report = (
+            _validate_each_report(settings, given.paths, processes, progress) if validate else None
+        )
         given_up = threading.Event()
 
         def write() -> tuple[dict[str, int], str]:
@@ -99,11 +110,16 @@ def build_store(
                 )
                 store.flush()
                 store.optimize()
+                validation = (
+                    None
+                    if report is None
+                    else _validation(store, report, given, settings, checked_from)
+                )
                 loaded_at = _now()
                 if not given_up.is_set():  # its folder may be gone: never create it again
                     Aggregates.compute(store).write(folder)
                     if dumps:
-                        write_downloads(store, folder, loaded_at, progress)
+                        write_downloads(store, folder, loaded_at, progress, validation)
                 return counts, loaded_at
             finally:
                 del store  # close the database before its folder is moved or removed
@@ -155,12 +171,15 @@ def publish_to_service(
     started = time.perf_counter()
     processes = jobs or available_cores()
     given = _Input.of(settings, data_paths)
-    if validate:
-        _validate_each_report(settings, given.paths, processes, progress)
+    checked_from = _now()
+    report = _validate_each_report(settings, given.paths, processes, progress) if validate else None
     with tempfile.TemporaryDirectory(prefix="tipgraph-publish-") as folder:
         store = ox.Store(folder)
         _fill(store, given, settings, processes, validate=validate)
-        description = describe(store, [], _now())
+        validation = (
+            None if report is None else _validation(store, report, given, settings, checked_from)
+        )
+        description = describe(store, [], _now(), validation)
         del store
     by_graph: dict[str, list[Path]] = {}
     for file, graph in given.sources:
@@ -297,11 +316,28 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _validation(
+    store: ox.Store, report: ValidationReport, given: _Input, settings: Settings, started: str
+) -> Validation:
+    """What the gate found, to be published: the report, and the coverage of every source text
+    counted on ``store`` (the data just loaded); it ends now, with the last check."""
+    coverage = check_coverage(AssembledDataset(store=store, texts=given.texts))
+    return Validation.of(
+        report,
+        coverage,
+        shapes=count_shapes(store),
+        shapes_files=[file for file, graph in given.sources if graph == SHAPES_GRAPH],
+        root=settings.root,
+        started=started,
+        ended=_now(),
+    )
+
+
 def _validate_each_report(
     settings: Settings, paths: list[Path], jobs: int, progress: Progress
-) -> None:
-    """DataNotValidError unless every report conforms (the rule across reports comes later,
-    on the store the data is loaded into)."""
+) -> ValidationReport:
+    """The report of every report's validation; DataNotValidError unless every report conforms
+    (the rule across reports comes later, on the store the data is loaded into)."""
     progress("validating")
     report = validate_reports(
         settings.ontology_dir,
@@ -313,6 +349,7 @@ def _validate_each_report(
         progress=progress,
     )
     _require(report.results)
+    return report
 
 
 def _require(results: Sequence[ValidationResult]) -> None:

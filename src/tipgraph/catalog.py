@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from tipgraph.export import DUMPS, DumpFile, write_dumps
+from tipgraph.export import DUMPS, DumpFile, listed_file, write_dumps, write_listing
 from tipgraph.namespaces import (
     BASE,
     DCAT,
@@ -29,11 +29,21 @@ from tipgraph.namespaces import (
     compact_iri,
 )
 from tipgraph.namespaces import PREFIXES as NAMESPACE_PREFIXES
+from tipgraph.quality import DATASET as DATASET  # re-exported: the description's IRIs
+from tipgraph.quality import DOCUMENT as DOCUMENT
+from tipgraph.quality import (
+    DQV,
+    LDQD,
+    ROLE,
+    TITLES,
+    Validation,
+    annotation_triples,
+    write_validation,
+)
+from tipgraph.quality import DUMPS_BASE as DUMPS_BASE
 
 CATALOG_FILE = "catalog.ttl"  # in the store version's folder, beside manifest.json
-DOCUMENT = f"{BASE}dataset"
 CATALOG = f"{DOCUMENT}#catalog"
-DATASET = f"{DOCUMENT}#dataset"
 STATISTICS = f"{DOCUMENT}#statistics"  # the figures alone, as a table: a dataset of its own
 SERVICE = f"{DOCUMENT}#sparql-service"
 PUBLISHER = f"{DOCUMENT}#publisher"
@@ -41,7 +51,6 @@ LINKSET = f"{DOCUMENT}#wikidata-links"
 WIKIDATA = f"{DOCUMENT}#wikidata"
 WIKIDATA_ENTITIES = "http://www.wikidata.org/entity/"
 ENDPOINT = f"{BASE}sparql"
-DUMPS_BASE = f"{BASE}dumps/"
 TITLE = "tipgraph: combating trafficking in human beings, as Linked Open Data"
 DESCRIPTION = (
     "Facts from national reports on combating trafficking in human beings: the bodies that act, "
@@ -63,6 +72,8 @@ PREFIXES = {
     "graph": GRAPH,
     "foaf": FOAF,
     "spdx": SPDX,
+    "dqv": DQV,
+    "ldqd": LDQD,
     **NAMESPACE_PREFIXES,
 }
 
@@ -148,8 +159,12 @@ EXAMPLE = "SELECT ?s {{ ?s a <{}> FILTER(isIRI(?s)) }} ORDER BY ?s LIMIT 1"
 EXAMPLE_CLASSES = (f"{TIP}AnnualReport", f"{SCHEMA}GovernmentOrganization", f"{QB}Observation")
 
 
-def describe(store: ox.Store, dumps: list[DumpFile], issued: str) -> list[ox.Triple]:
-    """The description of everything in ``store``, with its ``dumps``, issued at ``issued``."""
+def describe(
+    store: ox.Store, dumps: list[DumpFile], issued: str, validation: Validation | None = None
+) -> list[ox.Triple]:
+    """The description of everything in ``store``, with its ``dumps``, issued at ``issued``;
+    with ``validation``, the proof that the data passed the gate (DQV, PROV-O), its files
+    among ``dumps``."""
     out = _Description()
     _catalog(store, out, issued)
     for name, query in TOTALS.items():
@@ -157,8 +172,11 @@ def describe(store: ox.Store, dumps: list[DumpFile], issued: str) -> list[ox.Tri
     _partitions(store, out)
     _subsets(store, out)
     _linkset(store, out)
-    _statistics(dumps, out)
-    _distributions(dumps, out)
+    data = [dump for dump in dumps if dump.role != ROLE]
+    _statistics(data, out)
+    _distributions(data, out)
+    if validation is not None:
+        out.triples += annotation_triples(validation, [d for d in dumps if d.role == ROLE])
     return out.triples
 
 
@@ -319,10 +337,16 @@ def _distributions(dumps: list[DumpFile], out: _Description) -> None:
         ]
 
 
-def write_catalog(store: ox.Store, dumps: list[DumpFile], issued: str, folder: Path) -> Path:
+def write_catalog(
+    store: ox.Store,
+    dumps: list[DumpFile],
+    issued: str,
+    folder: Path,
+    validation: Validation | None = None,
+) -> Path:
     """The description as Turtle in ``folder/catalog.ttl``, sorted for clean diffs."""
     triples = sorted(
-        describe(store, dumps, issued),
+        set(describe(store, dumps, issued, validation)),
         key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
     )
     path = folder / CATALOG_FILE
@@ -341,10 +365,27 @@ def read_catalog(folder: Path) -> ox.Store | None:
 
 
 def write_downloads(
-    store: ox.Store, folder: Path, issued: str, progress: Callable[[str], None]
+    store: ox.Store,
+    folder: Path,
+    issued: str,
+    progress: Callable[[str], None],
+    validation: Validation | None = None,
 ) -> None:
-    """The dumps (``folder/dumps/``) and the description of a version being built in ``folder``."""
+    """The dumps (``folder/dumps/``) and the description of a version being built in ``folder``;
+    with ``validation``, its report, coverage and activity beside the dumps, listed with them."""
     started = time.perf_counter()
     dumps = write_dumps(store, folder / DUMPS, progress)
-    write_catalog(store, dumps, issued, folder)
+    if validation is not None:
+        progress("writing the validation report")
+        written = write_validation(validation, folder / DUMPS)
+        dumps += [
+            listed_file(path, TITLES[path.name], "text/turtle", _triples_in(path), "triples", ROLE)
+            for path in written
+        ]
+        write_listing(folder / DUMPS, dumps)
+    write_catalog(store, dumps, issued, folder, validation)
     progress(f"dumps and dataset description written in {time.perf_counter() - started:.1f} s")
+
+
+def _triples_in(path: Path) -> int:
+    return sum(1 for _ in ox.parse(path=path, format=ox.RdfFormat.TURTLE))

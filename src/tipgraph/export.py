@@ -74,6 +74,7 @@ class DumpFile:
     count: int
     unit: str
     compressed: bool
+    role: str = "data"  # "validation": the proof of the load (tipgraph.quality), not the data
 
     @property
     def content_type(self) -> str:
@@ -310,11 +311,34 @@ def write_dumps(
             plain, count = _write_one(store, canonical, dump, folder)
             pending.append(pool.submit(_listed, dump, plain, count))
         files = [file for future in pending for file in future.result()]
+    write_listing(folder, files)
+    return files
+
+
+def write_listing(folder: Path, files: list[DumpFile]) -> None:
+    """SHA256SUMS and dumps.json in ``folder``, for ``files``."""
     sums = "".join(f"{f.sha256}  {f.name}\n" for f in files)
     (folder / CHECKSUMS).write_text(sums, encoding="utf-8")
     listing = {"files": [asdict(f) for f in files]}
     (folder / LISTING).write_text(json.dumps(listing, indent=2) + "\n", encoding="utf-8")
-    return files
+
+
+def listed_file(
+    path: Path, label: str, media_type: str, count: int, unit: str, role: str
+) -> DumpFile:
+    """A file written beside the dumps (not a dump format), as listed in ``dumps.json``."""
+    return DumpFile(
+        name=path.name,
+        format=path.stem,
+        label=label,
+        media_type=media_type,
+        bytes=path.stat().st_size,
+        sha256=_file_hash(path),
+        count=count,
+        unit=unit,
+        compressed=False,
+        role=role,
+    )
 
 
 def read_dumps(folder: Path) -> list[DumpFile]:

@@ -11,7 +11,8 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
-from tipgraph.catalog import DATASET
+from tipgraph.catalog import DATASET, read_catalog
+from tipgraph.quality import FILES, read_summary
 from tipgraph.store.location import StoreVersion
 
 RDF_TYPES = {
@@ -133,3 +134,27 @@ def test_description_is_cached_by_etag(client: TestClient) -> None:
     first = client.get("/dataset.ttl")
     again = client.get("/dataset.ttl", headers={"if-none-match": first.headers["etag"]})
     assert again.status_code == 304
+
+
+def test_dataset_page_says_the_data_passed_the_gate_and_links_the_proof(
+    client: TestClient, built_store: StoreVersion
+) -> None:
+    description = read_catalog(built_store.path)
+    assert description is not None
+    summary = read_summary(description)
+    assert summary is not None
+    page = client.get("/dataset", headers={"accept": "text/html"}).text
+    sentence = (
+        f"Validated on {summary.ended[:10]} against {summary.shapes} shapes: conforms; every "
+        f"numeral of the source text covered ({summary.found} of {summary.found})."
+    )
+    assert sentence in page
+    assert page.index(sentence) < page.index('id="counts-heading"')  # near the top
+    for name in FILES:
+        assert f'href="/dumps/{name}"' in page
+        response = client.get(f"/dumps/{name}")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/turtle")
+        assert len(list(ox.parse(response.content, ox.RdfFormat.TURTLE))) > 0
+    index = client.get("/dumps.json").json()["files"]
+    assert {f["name"] for f in index if f["role"] == "validation"} == set(FILES)

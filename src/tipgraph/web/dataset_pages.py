@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from tipgraph.namespaces import compact_iri
+from tipgraph.quality import Summary, read_summary
 from tipgraph.sparql import HTML, negotiate
 from tipgraph.web.description import DatasetDescription
 from tipgraph.web.openapi import CONDITIONAL, answers, ok
@@ -47,9 +48,16 @@ def human_size(size: int) -> str:
     raise AssertionError("unreachable")
 
 
+def validation_of(request: Request) -> Summary | None:
+    """What the description says the load's validation found (None: loaded unvalidated)."""
+    graph = description_of(request).graph
+    return None if graph is None else read_summary(graph)
+
+
 def page_context(request: Request) -> dict[str, Any]:
     return {
         "d": description_of(request),
+        "validation": validation_of(request),
         "links": request.app.state.links,
         "compact": compact_iri,
         "size": human_size,

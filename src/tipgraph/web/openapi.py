@@ -52,6 +52,12 @@ DUMPS_SCHEMA: dict[str, Any] = {
                     "count": {"type": "integer", "minimum": 0},
                     "unit": {"type": "string"},
                     "compressed": {"type": "boolean"},
+                    "role": {
+                        "type": "string",
+                        "enum": ["data", "validation"],
+                        "description": "data: a dump; validation: the proof the data passed "
+                        "the gate (SHACL report, coverage, validation activity).",
+                    },
                     "url": {"type": "string"},
                 },
             },
