@@ -94,9 +94,10 @@ def test_reading_1_mib_queries_does_not_hold_up_other_requests(live_server: Live
             time.sleep(0.05)
         stop.set()
         statuses = [status for sender in senders for status in sender.result()]
-    assert set(statuses) == {400} and len(statuses) >= 3
-    # The bodies are read off the event loop: /health waits for none of them (reading one takes
-    # `reading` seconds; a generous bound, not a timing).
+    # Refused for SERVICE once read; on a loaded machine some wait out the 2 s limit (503).
+    assert set(statuses) <= {400, 503} and len(statuses) >= 3
+    # The bodies are read by the workers, never on the event loop: /health waits for none of
+    # them (reading one takes `reading` seconds; a generous bound, not a timing).
     assert sorted(seconds)[len(seconds) // 2] < 0.3
 
 
