@@ -190,7 +190,7 @@ def test_approximate_figures(bundled: AssembledDataset) -> None:
     )
     stated = {r["stated"] for r in rows}
     assert {"about 85,000", "More than 2000", "nearly 60,000", "approximately 70 %"} <= stated
-    # "Every fourth" is a rounded ratio (about 25 %) and "each one" a lower bound (at least 312): issue 14.
+    # "Every fourth" is a rounded ratio (about 25 %), "each one" a lower bound (at least 312).
     assert {"Every fourth", "each one"} <= stated
     assert len(stated) == 10
 
