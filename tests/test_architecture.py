@@ -19,6 +19,8 @@ LAYERS = {
     "validation": 1,
     "conformance": 1,
     "coverage": 1,
+    "fidelity": 1,
+    "locations": 1,
     "quoting": 1,
     "sparql": 1,
     "sparql_grammar": 1,

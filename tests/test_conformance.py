@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from tipgraph.cli import main
-from tipgraph.conformance import Plan, cross_report_results, validate_reports
+from tipgraph.conformance import Plan, check_dataset, cross_report_results, validate_reports
 from tipgraph.dataset import assemble_dataset
 from tipgraph.namespaces import QB, RDF, graph_iri
 from tipgraph.store.location import StoreLocation
-from tipgraph.validation import load_shapes, validate
+from tipgraph.validation import load_shapes
 
 ROOT = Path(__file__).resolve().parent.parent
 OBS = "https://w3id.org/tipgraph/id/observation/"
@@ -63,7 +63,7 @@ def test_the_plan_puts_every_report_with_the_shared_folder(generated: Path) -> N
 
 def test_parallel_validation_finds_what_one_run_over_everything_finds(root: Path) -> None:
     first, second = _reports(root)[:2]
-    # One violation in each of two reports: a label lost, a dimension value outside its list.
+    # A violation in each of two reports: a label lost, a dimension value outside its list …
     _edit(
         first / "data.ttl",
         "obs:1 a qb:Observation ;\n    rdfs:label",
@@ -74,16 +74,19 @@ def test_parallel_validation_finds_what_one_run_over_everything_finds(root: Path
         "sdmx-dimension:refPeriod period:",
         "sdmx-dimension:refPeriod <https://w3id.org/tipgraph/id/period/nowhen> , period:",
     )
+    # … and a figure that is not its words (a fidelity rule, checked in Python).
+    _edit(second / "data.ttl", "sdmx-measure:obsValue ", "sdmx-measure:obsValue 1")
     parallel = validate_reports(
         root / "ontology", ROOT / "shapes", [root / "data"], root=root, jobs=2
     )
-    whole = validate(
+    whole = check_dataset(
         assemble_dataset(root / "ontology", [root / "data"]),
         load_shapes(ROOT / "shapes"),
         root=root,
     )
     assert not parallel.conforms and not whole.conforms
     assert parallel.results == whole.results
+    assert any(r.shape == "tipgraph:ValueIsTheWords" for r in parallel.results)
     assert parallel.triples == whole.triples
     assert parallel.report_turtle.count("sh:ValidationResult") >= len(whole.results)
 

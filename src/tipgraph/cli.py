@@ -119,9 +119,11 @@ def validate(
     """Validate the ontology and data against the SHACL shapes.
 
     PATHS are data folders or Turtle files (default: the checkout's data/). Each report is
-    validated with the ontology and the shared folders, in parallel; then the rules across
-    reports (an IRI minted by two reports). Exit 0 when the data conforms, 1 on violations, 2
-    when validation could not run (e.g. a file does not parse).
+    validated with the ontology and the shared folders, in parallel, against the shapes and the
+    fidelity rules (each figure's value and qualifier are its words; every numeral of a source
+    text is covered); then the rules across reports (an IRI minted by two reports). Exit 0 when
+    the data conforms, 1 on violations, 2 when validation could not run (e.g. a file does not
+    parse).
     """
     from tipgraph.conformance import validate_reports
 
@@ -155,14 +157,26 @@ def validate(
 
 def _print_report_text(report: Any) -> None:
     for focus, results in report.by_focus_node().items():
-        files = ", ".join(results[0].files) or "(no file)"
-        click.echo(f"{focus}  [{files}]")
+        where = ", ".join(results[0].locations or results[0].files) or "(no file)"
+        click.echo(f"{focus}  [{where}]")
         for result in results:
             click.echo(f"  {result.severity.value}: {result.message}")
-            if result.path:
-                click.echo(f"    path:  {result.path}")
-            if result.value:
-                click.echo(f"    value: {result.value}")
+            if result.locations and result.locations != results[0].locations:
+                click.echo(f"    at:     {', '.join(result.locations)}")
+            for label, shown in (
+                ("path", result.path),
+                ("value", result.value),
+                (
+                    "stated",
+                    None
+                    if result.stated is None
+                    else json.dumps(result.stated, ensure_ascii=False),
+                ),
+                ("quote", None if result.quote is None else f"“{result.quote}”"),
+                ("hint", result.hint),
+            ):
+                if shown:
+                    click.echo(f"    {label + ':':7} {shown}")
 
 
 @main.command()

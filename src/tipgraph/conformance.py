@@ -22,16 +22,19 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from tipgraph.dataset import (
+    AssembledDataset,
     assemble_dataset,
     data_sources,
     rdf_files,
     report_folders,
 )
 from tipgraph.errors import TipgraphError
+from tipgraph.fidelity import check_fidelity
 from tipgraph.namespaces import ONTOLOGY_GRAPH, graph_iri
 from tipgraph.store.bulk import bulk_load
 from tipgraph.validation import (
     Severity,
+    Shapes,
     ValidationReport,
     ValidationResult,
     load_shapes,
@@ -102,13 +105,25 @@ def _run_unit(unit: _Unit) -> ValidationReport:
     shapes = load_shapes(unit.shapes_dir)
     own = unit.own
     if own is None:
-        return validate(assembled, shapes, root=unit.root)
+        return check_dataset(assembled, shapes, root=unit.root)
 
     def about_this_report(result: ValidationResult) -> bool:
         files = [f if unit.root is None else unit.root / f for f in map(Path, result.files)]
         return not files or any(f.is_relative_to(own) for f in files)
 
-    return validate(assembled, shapes, root=unit.root, keep=about_this_report)
+    return check_dataset(assembled, shapes, root=unit.root, keep=about_this_report)
+
+
+def check_dataset(
+    assembled: AssembledDataset,
+    shapes: Shapes,
+    root: Path | None = None,
+    keep: Callable[[ValidationResult], bool] = lambda _: True,
+) -> ValidationReport:
+    """Every rule over one assembled dataset: the SHACL shapes, then the fidelity rules
+    (each figure is its words, every numeral of a source text is accounted for)."""
+    report = validate(assembled, shapes, root=root, keep=keep)
+    return report.adding([result for result in check_fidelity(assembled, root) if keep(result)])
 
 
 def validate_reports(
@@ -129,7 +144,7 @@ def validate_reports(
     plan = Plan.of(data_paths)
     if len(plan.reports) <= 1:
         assembled = assemble_dataset(ontology_dir, plan.paths())
-        return validate(assembled, load_shapes(shapes_dir), root=root)
+        return check_dataset(assembled, load_shapes(shapes_dir), root=root)
     units = [
         _Unit(ontology_dir, shapes_dir, paths, own, root)
         for paths, own in zip(plan.units(), (None, *plan.reports), strict=True)

@@ -33,12 +33,64 @@ NUMERAL = re.compile(
     re.IGNORECASE,
 )
 _SCALES = {"thousand": Decimal(1_000), "million": Decimal(1_000_000), "billion": Decimal(10**9)}
-_WORD_VALUES = {
+_UNITS = {
     word: Decimal(value)
     for value, word in enumerate(
-        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ]
     )
 }
+_TENS = {
+    word: Decimal(10 * (value + 2))
+    for value, word in enumerate(
+        ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+    )
+}
+_MULTIPLIERS = {"dozen": Decimal(12), "hundred": Decimal(100)}
+# Words that may stand before a number without changing its value (they are its qualifier).
+QUALIFYING_WORDS = (
+    "about",
+    "approximately",
+    "around",
+    "roughly",
+    "nearly",
+    "almost",
+    "close to",
+    "more than",
+    "over",
+    "above",
+    "at least",
+    "up to",
+    "less than",
+    "fewer than",
+)
+_LEADING = re.compile(rf"^(?:{'|'.join(QUALIFYING_WORDS)})\s+", re.IGNORECASE)
+_PERCENT = re.compile(r"\s*(?:%|per\s*cent\b)$", re.IGNORECASE)
+_DIGITS = re.compile(
+    r"(\d+(?:[.,]\d+)*)(?:\s+(thousand|million|billion)\b)?"
+    r"(?:\s+(?!thousand\b|million\b|billion\b)[^\W\d_]+)*",  # a unit: "189,304.19 manats"
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -82,25 +134,55 @@ def stated_value_pattern(stated: str) -> re.Pattern[str]:
 def parse_numeral(numeral: str) -> Decimal | None:
     """The value a numeral states, or None when it is not a plain number.
 
-    Thousands separators are either commas or dots in the reports ("19,210", "3.740"); a dot
-    followed by exactly three digits is read as a separator, otherwise as a decimal point.
+    A numeral is digits or number words, with a scale ("million"), a percent sign and a
+    qualifying word before it ("about", "more than"); digits may be followed by their unit
+    ("40 countries", "527,000 manats"). Thousands separators are either commas or
+    dots in the reports ("19,210", "3.740"); a dot followed by exactly three digits is read as a
+    separator, otherwise as a decimal point. Anything else ("each one", "every fourth", "an
+    agreement") is no plain number: its reading needs an interpretation.
 
     >>> parse_numeral("3.740"), parse_numeral("40.3 million"), parse_numeral("70 %")
     (Decimal('3740'), Decimal('40300000.0'), Decimal('70'))
+    >>> parse_numeral("about twenty-one"), parse_numeral("a dozen"), parse_numeral("each one")
+    (Decimal('21'), Decimal('12'), None)
     """
-    match = re.search(r"\d+(?:[.,]\d+)*(?:\s+(million|billion|thousand)\b)?", numeral)
-    if match is None:
-        return _WORD_VALUES.get(numeral.strip().lower())
-    digits = match.group(0).split()[0]
-    if re.fullmatch(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*", digits):
-        value = Decimal(re.sub(r"[.,]", "", digits))
+    text = " ".join(numeral.split())
+    text = _LEADING.sub("", text)
+    text = _PERCENT.sub("", text)
+    digits = _DIGITS.fullmatch(text)
+    if digits is None:
+        return _parse_number_words(text)
+    figure, scale = digits.groups()
+    if re.fullmatch(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*", figure):
+        value = Decimal(re.sub(r"[.,]", "", figure))
     else:
         try:
-            value = Decimal(digits.replace(",", ""))
+            value = Decimal(figure.replace(",", ""))
         except InvalidOperation:
             return None
-    scale = match.group(1)
     return value * _SCALES[scale.lower()] if scale else value
+
+
+def _parse_number_words(text: str) -> Decimal | None:
+    """ "twenty-one", "a dozen", "two hundred and five", "three million"; else None."""
+    words = [w for w in re.split(r"[\s-]+", text.lower()) if w]
+    if len(words) > 1 and words[0] in ("a", "an") and words[1] in {*_MULTIPLIERS, *_SCALES}:
+        words[0] = "one"
+    total, current, seen = Decimal(0), Decimal(0), False
+    for position, word in enumerate(words):
+        if word in _UNITS or word in _TENS:
+            current += _UNITS.get(word, _TENS.get(word, Decimal(0)))
+        elif word in _MULTIPLIERS and seen:
+            current *= _MULTIPLIERS[word]
+        elif word in _SCALES and seen:
+            total += current * _SCALES[word]
+            current = Decimal(0)
+        elif word == "and" and seen and position < len(words) - 1:
+            continue
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
 
 
 _STATED_SPANS = """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -15,7 +15,10 @@ from rdflib.term import Node
 
 from tipgraph.dataset import AssembledDataset, parse_file, rdf_files
 from tipgraph.errors import TipgraphError
+from tipgraph.locations import SubjectLines
 from tipgraph.namespaces import GRAPH, PREFIXES, SHAPES, compact_iri
+
+Shapes = rdflib.Graph  # SHACL shapes as loaded by load_shapes
 
 
 class Severity(StrEnum):
@@ -28,7 +31,11 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True)
 class ValidationResult:
-    """One SHACL result: what is wrong, where, and which file states it."""
+    """One result: what is wrong, where, and which file states it.
+
+    ``locations`` are ``file:line`` where the focus node's description starts. A result about a
+    figure also carries its words (``stated``, an excerpt of its ``quote``) and a ``hint``.
+    """
 
     focus_node: str
     severity: Severity
@@ -37,6 +44,10 @@ class ValidationResult:
     value: str | None
     shape: str | None
     files: tuple[str, ...]
+    locations: tuple[str, ...] = ()
+    stated: str | None = None
+    quote: str | None = None
+    hint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,16 +85,12 @@ class ValidationReport:
         if not results:
             return self
         graph = rdflib.Graph()
+        for prefix, iri in {**PREFIXES, "shapes": SHAPES}.items():
+            graph.bind(prefix, iri)
         graph.parse(data=self.report_turtle, format="turtle")
         report = next(iter(graph.subjects(rdflib.RDF.type, SH.ValidationReport)))
         for result in results:
-            node = rdflib.BNode()
-            graph.add((report, SH.result, node))
-            graph.add((node, rdflib.RDF.type, SH.ValidationResult))
-            graph.add((node, SH.focusNode, rdflib.URIRef(result.focus_node)))
-            graph.add((node, SH.resultSeverity, SH[result.severity.value]))
-            graph.add((node, SH.resultMessage, rdflib.Literal(result.message)))
-            graph.add((node, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
+            _add_result(graph, report, result)
         conforms = self.conforms and not any(r.severity is Severity.VIOLATION for r in results)
         graph.set((report, SH.conforms, rdflib.Literal(conforms)))
         return replace(
@@ -92,6 +99,37 @@ class ValidationReport:
             results=tuple(sorted((*self.results, *results), key=_order)),
             report_turtle=graph.serialize(format="turtle"),
         )
+
+
+def _add_result(graph: rdflib.Graph, report: Node, result: ValidationResult) -> None:
+    """``result`` as an sh:ValidationResult of ``report`` (its message says the rest)."""
+    node = rdflib.BNode()
+    graph.add((report, SH.result, node))
+    graph.add((node, rdflib.RDF.type, SH.ValidationResult))
+    graph.add((node, SH.focusNode, _term(result.focus_node)))
+    graph.add((node, SH.resultSeverity, SH[result.severity.value]))
+    message = result.message if result.hint is None else f"{result.message} {result.hint}"
+    graph.add((node, SH.resultMessage, rdflib.Literal(message)))
+    if result.path is not None:
+        graph.add((node, SH.resultPath, _term(result.path)))
+    if result.value is not None:
+        graph.add((node, SH.value, rdflib.Literal(result.value)))
+    if result.shape is not None and isinstance(shape := _term(result.shape), rdflib.URIRef):
+        graph.add((node, SH.sourceShape, shape))
+    graph.add((node, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
+
+
+def _term(shown: str) -> rdflib.URIRef | rdflib.Literal:
+    """An IRI back from its shown form (``<iri>`` or a prefixed name); else the text."""
+    if shown.startswith("<") and shown.endswith(">"):
+        return rdflib.URIRef(shown[1:-1])
+    prefix, _, local = shown.partition(":")
+    namespace = {**PREFIXES, "shapes": SHAPES}.get(prefix)
+    if namespace is not None and local:
+        return rdflib.URIRef(namespace + local)
+    if "://" in shown:
+        return rdflib.URIRef(shown)
+    return rdflib.Literal(shown)
 
 
 def merge_reports(shared: ValidationReport, parts: Sequence[ValidationReport]) -> ValidationReport:
@@ -207,6 +245,7 @@ class _ResultReader:
     data: rdflib.Graph
     assembled: AssembledDataset
     root: Path | None
+    lines: SubjectLines = field(default_factory=SubjectLines)
 
     def read(self, node: Node) -> ValidationResult:
         focus = self.report.value(node, SH.focusNode)
@@ -214,6 +253,11 @@ class _ResultReader:
         value = self.report.value(node, SH.value)
         messages = sorted(str(m) for m in self.report.objects(node, SH.resultMessage))
         files = self.assembled.files_of(str(focus)) if focus is not None else []
+        lines = [
+            (file, self.lines.line_of(str(focus), file))
+            for file in files
+            if isinstance(focus, rdflib.URIRef)
+        ]
         return ValidationResult(
             focus_node=self._show(focus),
             severity=Severity(str(self.report.value(node, SH.resultSeverity)).rsplit("#", 1)[-1]),
@@ -222,6 +266,7 @@ class _ResultReader:
             value=self._show(value) if value is not None else None,
             shape=self._show(self._named_shape(self.report.value(node, SH.sourceShape))),
             files=tuple(self._relative(f) for f in files),
+            locations=tuple(f"{self._relative(f)}:{line}" for f, line in lines if line),
         )
 
     def _named_shape(self, shape: Node | None) -> Node | None:
