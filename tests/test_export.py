@@ -25,7 +25,7 @@ from tipgraph.export import (
     read_dumps,
     write_dumps,
 )
-from tipgraph.namespaces import sparql_prologue
+from tipgraph.namespaces import ID, sparql_prologue
 from tipgraph.quality import FILES, ROLE
 from tipgraph.store.location import StoreVersion
 
@@ -219,3 +219,20 @@ def test_blank_node_labels_follow_the_data() -> None:
     changed = ox.Quad(ox.BlankNode("x"), ox.NamedNode("http://e/q"), ox.Literal("2"))
     assert BlankNodeLabeller([one, two]).labels != BlankNodeLabeller([one, changed]).labels
     assert BlankNodeLabeller([one, two]).labels == BlankNodeLabeller([two, one]).labels
+
+
+def test_statistics_csv_names_each_figures_interpretations(dumps: Path, store: ox.Store) -> None:
+    """Issue 14: a reader of the CSV sees a contested reading beside the number."""
+    with (dumps / "tipgraph.csv").open(encoding="utf-8", newline="") as stream:
+        rows = {row["observation"]: row for row in csv.DictReader(stream)}
+    query = """SELECT ?o (COUNT(DISTINCT ?i) AS ?n) {
+      ?o a qb:Observation ; tip:interpretation ?i } GROUP BY ?o"""
+    solutions = store.query(sparql_prologue() + query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    counted = {s["o"].value: int(s["n"].value) for s in solutions}
+    assert counted
+    for observation, row in rows.items():
+        readings = row["interpretation"].split(" | ") if row["interpretation"] else []
+        assert len(readings) == counted.get(observation, 0), observation
+    offences = rows[f"{ID}observation/az-mia-thb-2018/thb-victims-in-registered-crimes-2018"]
+    assert "offences of trafficking" in offences["interpretation"]

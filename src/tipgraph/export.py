@@ -138,13 +138,13 @@ def write_rdf(canonical: CanonicalFiles, dump: DumpFormat, stream: BinaryIO) -> 
 
 CSV_COLUMNS = (
     "observation", "indicator", "indicator_label", "exploitation_form", "area", "period",
-    "value", "unit", "qualifier", "stated_value", "report", "quote",
+    "value", "unit", "qualifier", "stated_value", "report", "quote", "interpretation",
 )  # fmt: skip
 # An observation and its quote are read from the graph that states the observation (its
 # report): per graph, Oxigraph answers three times faster than over the union of all graphs.
 # The indicators' labels are read apart, once (joined in the query, they cost seven times more).
 CSV_QUERY = """SELECT ?observation ?indicator ?indicator_label ?exploitation_form ?area ?period
-  ?value ?unit ?qualifier ?stated_value ?report ?quote
+  ?value ?unit ?qualifier ?stated_value ?report ?quote ?interpretation
 WHERE {
   GRAPH ?graph {
     ?observation a qb:Observation .
@@ -158,6 +158,8 @@ WHERE {
     OPTIONAL { ?observation tip:statedValue ?stated_value }
     OPTIONAL { ?observation prov:wasDerivedFrom ?source .
       ?source a tip:Quote ; prov:value ?quote . OPTIONAL { ?source prov:wasQuotedFrom ?report } }
+    OPTIONAL { ?observation tip:interpretation ?reading .
+      ?reading skos:prefLabel ?interpretation FILTER(LANGMATCHES(LANG(?interpretation), "en")) }
   }
 }"""
 CONCEPT_LABELS = """SELECT ?concept ?label WHERE {

@@ -27,6 +27,10 @@ WHERE {{
   OPTIONAL {{ $s qb:dataSet ?dataset }}
 }}"""
 DERIVED_FROM = "SELECT $s ?quote WHERE { $s prov:wasDerivedFrom ?quote }"
+# The curators' readings of a figure's words (issue 14): shown next to the number.
+READINGS = f"""SELECT $s ?x ?label WHERE {{
+  $s tip:interpretation ?x OPTIONAL {{ ?x {LABEL} ?label }}
+}}"""
 # One quote at a time: bound, each pattern is an index lookup (a path or a union binding the
 # quote from either side made the engine scan every quote of the store first).
 QUOTE = """
@@ -115,6 +119,7 @@ class Figure:
     form: Link | None
     actor: Link | None
     dataset: str | None
+    readings: tuple[Link, ...] = ()  # interpretations of its words, labelled
 
 
 @dataclass(frozen=True)
@@ -164,7 +169,16 @@ def figure(reader: StoreReader, iri: str, languages: Sequence[str]) -> Figure | 
         form=link("form"),
         actor=link("actor"),
         dataset=row["dataset"].value if "dataset" in row else None,
+        readings=readings(reader, iri, languages),
     )
+
+
+def readings(reader: StoreReader, iri: str, languages: Sequence[str]) -> tuple[Link, ...]:
+    """The interpretations of the figure ``iri``'s words, by label."""
+    rows = reader.select(READINGS, {"s": iri})
+    chosen = labels(rows, "x", languages)
+    found = {row["x"].value: chosen.get(row["x"].value, row["x"].value) for row in rows}
+    return tuple(sorted((Link(x, label) for x, label in found.items()), key=lambda r: r.label))
 
 
 def passages(reader: StoreReader, iri: str) -> list[Passage]:

@@ -218,6 +218,18 @@ def test_the_source_text_marks_the_passage(client: TestClient) -> None:
     assert plain.text[874:1232] == match.group(2).replace("&amp;", "&")
 
 
+def test_a_contested_figure_shows_its_reading_next_to_the_number(client: TestClient) -> None:
+    """Issue 14: the caveat stands in the figure's section, not only in the property table."""
+    html = client.get(
+        "/id/observation/az-mia-thb-2018/thb-victims-in-registered-crimes-2018",
+        headers={"Accept": BROWSER},
+    ).text
+    figure = html.split('id="figure-heading"', 1)[1].split("</section>", 1)[0]
+    caveat = figure.split('class="caveat"', 1)[1].split("</p>", 1)[0]
+    assert "offences of trafficking" in caveat
+    assert "interpretation/victims-or-offences" in caveat
+
+
 def test_an_agency_page_lists_units_figures_and_agreements(client: TestClient) -> None:
     html = client.get(local(MIA), headers={"Accept": BROWSER}).text
     assert "Main Department for Combating Trafficking in Human Beings" in html
