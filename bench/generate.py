@@ -888,6 +888,17 @@ def write_report(ctx: ReportContext, n_observations: int, folder: Path) -> tuple
         "obs": f"{ID}observation/{slug}/",
     }
     report, source = f"report:{slug}", f"<{ID}report/{slug}/text/en>"
+    download = f"<{ID}report/{slug}/text/en.txt>"
+    periods = sorted(
+        {
+            str(value)
+            for passage in passages
+            for _, pairs in passage.resources
+            for predicate, value in pairs
+            if predicate == "sdmx-dimension:refPeriod"
+        }
+        | {period_name(year)}
+    )
     with (folder / "data.ttl").open("w", encoding="utf-8") as out:
         w = TurtleWriter(out, prefixes)
         w.subject(
@@ -916,6 +927,7 @@ def write_report(ctx: ReportContext, n_observations: int, folder: Path) -> tuple
                 ("dcterms:isFormatOf", report),
                 ("dcterms:language", literal("en")),
                 ("dcterms:format", literal("text/plain; charset=utf-8")),
+                ("dcat:downloadURL", download),
                 ("dcat:byteSize", str(len(data))),
                 (
                     "spdx:checksum",
@@ -940,7 +952,7 @@ def write_report(ctx: ReportContext, n_observations: int, folder: Path) -> tuple
                 ("dcterms:source", report),
                 ("prov:wasDerivedFrom", report),
                 ("dcterms:spatial", f"country:{country.code}"),
-                ("dcterms:temporal", period_name(year)),
+                ("dcterms:temporal", periods),
                 ("dcterms:license", LICENSE),
             ],
         )

@@ -282,7 +282,7 @@ def test_the_ontology_resolves_to_docs_and_rdf(client: TestClient) -> None:
     assert (rdflib.URIRef(f"{BASE}ontology"), rdflib.RDF.type, rdflib.OWL.Ontology) in graph
     for extension in ("ttl", "rdf", "jsonld", "nt"):
         assert client.get(f"/ontology.{extension}").status_code == 200
-    version = client.get("/ontology/0.1.0", follow_redirects=False)
+    version = client.get("/ontology/0.2.0", follow_redirects=False)
     assert version.status_code == 303
     shapes = client.get("/shapes", headers={"Accept": "text/turtle"})
     assert "sh:NodeShape" in shapes.text or "NodeShape" in shapes.text
@@ -337,7 +337,7 @@ def test_paths_naming_no_resource_are_404(client: TestClient, path: str) -> None
 
 
 def test_the_ontology_version_iri_redirects(client: TestClient) -> None:
-    response = client.get("/ontology/0.1.0", follow_redirects=False)
+    response = client.get("/ontology/0.2.0", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/ontology"
 
