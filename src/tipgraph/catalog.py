@@ -47,7 +47,12 @@ CATALOG = f"{DOCUMENT}#catalog"
 STATISTICS = f"{DOCUMENT}#statistics"  # the figures alone, as a table: a dataset of its own
 SERVICE = f"{DOCUMENT}#sparql-service"
 PUBLISHER = f"{DOCUMENT}#publisher"
-LINKSET = f"{DOCUMENT}#wikidata-links"
+# The links to Wikidata, one VoID linkset per link predicate: owl:sameAs from the things
+# (bodies), skos:exactMatch from the concepts of the code lists (countries).
+LINKSETS = {
+    f"{OWL}sameAs": f"{DOCUMENT}#wikidata-links",
+    f"{SKOS}exactMatch": f"{DOCUMENT}#wikidata-concept-matches",
+}
 WIKIDATA = f"{DOCUMENT}#wikidata"
 WIKIDATA_ENTITIES = "http://www.wikidata.org/entity/"
 ENDPOINT = f"{BASE}sparql"
@@ -144,8 +149,8 @@ GROUP BY ?c ORDER BY ?c"""
 PROPERTIES = """SELECT ?p (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }
 GROUP BY ?p ORDER BY ?p"""
 GRAPHS = "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-SAME_AS = f"""SELECT (COUNT(*) AS ?n) {{ SELECT DISTINCT ?s ?o {{ ?s <{OWL}sameAs> ?o
-FILTER(STRSTARTS(STR(?o), "{WIKIDATA_ENTITIES}")) }} }}"""
+LINKS = """SELECT (COUNT(*) AS ?n) {{ SELECT DISTINCT ?s ?o {{ ?s <{}> ?o
+FILTER(STRSTARTS(STR(?o), "{}")) }} }}"""
 LICENCES = f"""SELECT DISTINCT ?g ?licence {{ GRAPH ?g {{
   ?s <{DCTERMS}license> ?licence ; a ?type
   VALUES ?type {{ <{QB}DataSet> <{DCAT}Dataset> <{OWL}Ontology> }} }} }} ORDER BY ?g ?licence"""
@@ -171,7 +176,7 @@ def describe(
         out.add(DATASET, f"{VOID}{name}", _int(_count(store, query)))
     _partitions(store, out)
     _subsets(store, out)
-    _linkset(store, out)
+    _linksets(store, out)
     data = [dump for dump in dumps if dump.role != ROLE]
     _statistics(data, out)
     _distributions(data, out)
@@ -258,13 +263,15 @@ def _subsets(store: ox.Store, out: _Description) -> None:
         out.add(graph, f"{VOID}triples", _int(int(solution["n"].value)))
 
 
-def _linkset(store: ox.Store, out: _Description) -> None:
-    out.add(DATASET, f"{VOID}subset", LINKSET)
-    out.add(LINKSET, f"{RDF}type", f"{VOID}Linkset")
-    out.add(LINKSET, f"{VOID}linkPredicate", f"{OWL}sameAs")
-    out.add(LINKSET, f"{VOID}subjectsTarget", DATASET)
-    out.add(LINKSET, f"{VOID}objectsTarget", WIKIDATA)
-    out.add(LINKSET, f"{VOID}triples", _int(_count(store, SAME_AS)))
+def _linksets(store: ox.Store, out: _Description) -> None:
+    for predicate, linkset in LINKSETS.items():
+        out.add(DATASET, f"{VOID}subset", linkset)
+        out.add(linkset, f"{RDF}type", f"{VOID}Linkset")
+        out.add(linkset, f"{VOID}linkPredicate", predicate)
+        out.add(linkset, f"{VOID}subjectsTarget", DATASET)
+        out.add(linkset, f"{VOID}objectsTarget", WIKIDATA)
+        links = _count(store, LINKS.format(predicate, WIKIDATA_ENTITIES))
+        out.add(linkset, f"{VOID}triples", _int(links))
     out.add(WIKIDATA, f"{RDF}type", f"{VOID}Dataset")
     out.add(WIKIDATA, f"{DCTERMS}title", ox.Literal("Wikidata", language="en"))
     out.add(WIKIDATA, f"{FOAF}homepage", "https://www.wikidata.org/")

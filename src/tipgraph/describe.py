@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from tipgraph.namespaces import OWL, RDF, RDFS, compact_iri
+from tipgraph.namespaces import OWL, RDF, RDFS, SKOS, compact_iri
 from tipgraph.store.reader import Node, StoreReader, is_iri
 
 FALLBACK_LANGUAGES = ("en", "az", "ru")
@@ -183,7 +183,12 @@ def describe(reader: StoreReader, iri: str, languages: Sequence[str]) -> Descrip
     nested = _nested(nested_rows, predicates, languages)
 
     types = [Term(o, object_labels.get(o.value)) for o in by_predicate.pop(f"{RDF}type", [])]
-    same_as = [o.value for o in by_predicate.get(f"{OWL}sameAs", []) if o.is_iri]
+    same_as = [
+        o.value
+        for predicate in (f"{OWL}sameAs", f"{SKOS}exactMatch")
+        for o in by_predicate.get(predicate, [])
+        if o.is_iri
+    ]
     properties = []
     for predicate_iri in sorted(by_predicate, key=lambda p: predicates[p].text.lower()):
         values = sorted(

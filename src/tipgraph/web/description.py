@@ -173,6 +173,6 @@ def _sources(graph: ox.Store) -> list[Source]:
 
 
 def _linkset(graph: ox.Store) -> int | None:
-    query = f"SELECT ?n {{ ?linkset a <{VOID}Linkset> ; <{VOID}triples> ?n }}"
+    query = f"SELECT (SUM(?n) AS ?all) {{ ?linkset a <{VOID}Linkset> ; <{VOID}triples> ?n }}"
     rows = _rows(graph, query)
-    return int(rows[0]["n"].value) if rows else None
+    return int(rows[0]["all"].value) if rows and rows[0]["all"] is not None else None
