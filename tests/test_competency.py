@@ -81,16 +81,24 @@ def test_partners_met_in_2018(bundled: AssembledDataset) -> None:
     assert partners == {"us-state-department", "iom", "icmpd"}
 
 
-def test_countries_with_agreements_on_information_exchange(bundled: AssembledDataset) -> None:
+def test_countries_met_on_information_exchange(bundled: AssembledDataset) -> None:
     rows = ask(
         bundled,
         """SELECT ?alpha3 WHERE {
-             ?agreement a tip:Agreement ; tip:counterpartCountry ?country .
+             ?meeting a tip:Meeting ; tip:counterpartCountry ?country .
              ?country skos:notation ?alpha3 .
              FILTER (DATATYPE(?alpha3) = tip:iso3166Alpha3)
            }""",
     )
     assert sorted(r["alpha3"] for r in rows) == ["ARE", "IRN", "TUR", "UZB"]
+
+
+def test_an_understanding_reached_in_meetings_is_no_concluded_agreement(
+    bundled: AssembledDataset,
+) -> None:
+    """The report names no instrument for what was 'obtained during the meetings'."""
+    rows = ask(bundled, "SELECT ?a WHERE { ?a a tip:Agreement ; tip:counterpartCountry ?c }")
+    assert rows == []
 
 
 def test_parties_of_the_general_collective_agreement(bundled: AssembledDataset) -> None:
