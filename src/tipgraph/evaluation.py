@@ -22,6 +22,7 @@ from tipgraph.namespaces import PREFIXES
 from tipgraph.sparql import (
     MediaType,
     ResultKind,
+    first_usable,
     format_by_name,
     media_types_for,
     negotiate,
@@ -52,6 +53,8 @@ class QueryRequest:
     named_graphs: tuple[str, ...] = ()
     max_rows: int | None = None
     max_bytes: int | None = None
+    formats: tuple[str, ...] = ()  # the endpoint's format/output/results values: first usable
+    base_iri: str | None = None  # what relative IRIs in the query resolve against
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,7 @@ def choose_media_type(request: QueryRequest, kind: ResultKind) -> MediaType:
                 f"format={request.format!r} cannot carry a {kind} result; use one of {names}."
             )
         return chosen
-    negotiated = negotiate(request.accept, offered)
+    negotiated = first_usable(request.formats, kind) or negotiate(request.accept, offered)
     if negotiated is None:
         names = ", ".join(m.name for m in offered)
         raise NotAcceptable(
@@ -107,12 +110,13 @@ class PreparedQuery:
     def __init__(self, store: ox.Store, request: QueryRequest) -> None:
         # Read first, as Oxigraph reads it: a SERVICE pattern gets its 400 here, before the
         # engine would call it (the worker has no network either: tipgraph.sandbox).
-        outline = refuse_federated(request.query)
+        outline = refuse_federated(request.query, base_iri=request.base_iri)
         names_dataset = outline is not None and outline.names_dataset
         try:
             self._result = store.query(
                 request.query,
                 prefixes=PREFIXES,  # predeclared, as README documents; PREFIX overrides them
+                base_iri=request.base_iri,
                 **_dataset_options(request, names_dataset),  # type: ignore[arg-type]
             )
         except SyntaxError as error:
@@ -178,7 +182,7 @@ class RemotePreparedQuery:
         # The service runs whatever it is sent, SERVICE included: only a query read exactly as
         # Oxigraph reads it, with no SERVICE pattern, goes (an update never does). It is read
         # here, never evaluated: an empty store would run its SERVICE patterns itself.
-        outline = refuse_federated(request.query, strict=True)
+        outline = refuse_federated(request.query, strict=True, base_iri=request.base_iri)
         assert outline is not None
         kind = query_kind(outline)
         choose_media_type(request, kind)  # refuse an unacceptable format before sending
@@ -186,7 +190,12 @@ class RemotePreparedQuery:
         self._exit = contextlib.ExitStack()
         try:
             self._answer: Answer = self._exit.enter_context(
-                remote.query(with_prologue(request.query, outline, PREFIXES), kind, default, named)
+                remote.query(
+                    with_prologue(request.query, outline, PREFIXES, request.base_iri),
+                    kind,
+                    default,
+                    named,
+                )
             )
             actual = self._answer.result_kind()
             self.head = ResultHead(actual, choose_media_type(request, actual))

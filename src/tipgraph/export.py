@@ -18,6 +18,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from tipgraph.canonical import canonical_lines
+from tipgraph.formats import DUMP_TYPES, MediaType
 from tipgraph.namespaces import PREFIXES, sparql_prologue
 from tipgraph.sorting import sorted_lines
 
@@ -50,12 +51,16 @@ class DumpFormat:
         return f"{STEM}.{self.extension}"
 
 
+def _dump_format(media: MediaType) -> DumpFormat:
+    """A dump format from the registry's entry for an RDF format."""
+    assert media.rdf_format is not None
+    unit = "quads" if media.rdf_format.supports_datasets else "triples"
+    name = media.short_names[0]
+    return DumpFormat(name, media.extension, media.name, media.label, unit, media.rdf_format)
+
+
 FORMATS: tuple[DumpFormat, ...] = (
-    DumpFormat("nt", "nt", "application/n-triples", "N-Triples", "triples", ox.RdfFormat.N_TRIPLES),
-    DumpFormat("turtle", "ttl", "text/turtle", "Turtle", "triples", ox.RdfFormat.TURTLE),
-    DumpFormat("nq", "nq", "application/n-quads", "N-Quads", "quads", ox.RdfFormat.N_QUADS),
-    DumpFormat("trig", "trig", "application/trig", "TriG", "quads", ox.RdfFormat.TRIG),
-    DumpFormat("jsonld", "jsonld", "application/ld+json", "JSON-LD", "quads", ox.RdfFormat.JSON_LD),
+    *(_dump_format(media) for media in DUMP_TYPES),
     DumpFormat("csv", "csv", "text/csv", "CSV (statistics)", "rows"),
 )
 BY_NAME = {f.name: f for f in FORMATS}

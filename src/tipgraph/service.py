@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from tipgraph.formats import MEDIA_TYPES, W3C_FORMATS, MediaType
 from tipgraph.namespaces import RDF, XSD
-from tipgraph.sparql import MEDIA_TYPES, MediaType
 from tipgraph.store.location import Manifest
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
-FORMATS = "http://www.w3.org/ns/formats/"
 
 
 def _integer(value: int) -> ox.Literal:
@@ -36,7 +35,7 @@ def service_description(endpoint: str, manifest: Manifest, media: MediaType) -> 
         ox.Triple(default_graph, ox.NamedNode(f"{VOID}triples"), _integer(manifest.triples)),
     ]
     for media in MEDIA_TYPES:
-        result_format = ox.NamedNode(FORMATS + media.format_iri)
+        result_format = ox.NamedNode(media.format_iri)
         triples.append(ox.Triple(service, ox.NamedNode(f"{SD}resultFormat"), result_format))
     for graph, count in manifest.graphs.items():
         named, description = ox.BlankNode(), ox.BlankNode()
@@ -47,7 +46,7 @@ def service_description(endpoint: str, manifest: Manifest, media: MediaType) -> 
             ox.Triple(description, ox.NamedNode(f"{RDF}type"), ox.NamedNode(f"{SD}Graph")),
             ox.Triple(description, ox.NamedNode(f"{VOID}triples"), _integer(count)),
         ]
-    prefixes = {"sd": SD, "void": VOID, "formats": FORMATS, "xsd": XSD}
+    prefixes = {"sd": SD, "void": VOID, "formats": W3C_FORMATS, "xsd": XSD}
     data = ox.serialize(triples, format=media.rdf_format, prefixes=prefixes)
     assert data is not None
     return data

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 
 import pyoxigraph as ox
 
@@ -19,93 +19,37 @@ from tipgraph.errors import (
     QueryTooDeep,
     UpdateRefused,
 )
+from tipgraph.formats import (
+    ALIASES,
+    BY_NAME,
+    BY_SHORT_NAME,
+    HTML,
+    MEDIA_TYPES,
+    MediaType,
+    ResultKind,
+    by_name,
+    first_usable,
+    media_types_for,
+)
 from tipgraph.namespaces import PREFIXES
 from tipgraph.sparql_grammar import QueryOutline, read_query
 
-
-class ResultKind(StrEnum):
-    """What a query form returns: solutions (SELECT), a boolean (ASK), or a graph."""
-
-    SOLUTIONS = "solutions"
-    BOOLEAN = "boolean"
-    GRAPH = "graph"
-
-
-@dataclass(frozen=True)
-class MediaType:
-    """A format tipgraph serialises results to, by the pyoxigraph serialiser that writes it."""
-
-    name: str
-    short_names: tuple[str, ...]
-    format_iri: str  # its name in http://www.w3.org/ns/formats/, for service descriptions
-    results_format: ox.QueryResultsFormat | None = None
-    rdf_format: ox.RdfFormat | None = None
-
-    @property
-    def kinds(self) -> tuple[ResultKind, ...]:
-        if self.results_format is not None:
-            return (ResultKind.SOLUTIONS, ResultKind.BOOLEAN)
-        return (ResultKind.GRAPH,)
-
-    @property
-    def content_type(self) -> str:
-        textual = self.name.startswith("text/") or self.name.endswith(("json", "xml"))
-        return f"{self.name}; charset=utf-8" if textual else self.name
-
-
-# Server preference order: the first acceptable one wins among equal q-values.
-MEDIA_TYPES: tuple[MediaType, ...] = (
-    MediaType(
-        "application/sparql-results+json",
-        ("json", "srj"),
-        "SPARQL_Results_JSON",
-        ox.QueryResultsFormat.JSON,
-    ),
-    MediaType(
-        "application/sparql-results+xml",
-        ("xml", "srx"),
-        "SPARQL_Results_XML",
-        ox.QueryResultsFormat.XML,
-    ),
-    MediaType("text/csv", ("csv",), "SPARQL_Results_CSV", ox.QueryResultsFormat.CSV),
-    MediaType(
-        "text/tab-separated-values", ("tsv",), "SPARQL_Results_TSV", ox.QueryResultsFormat.TSV
-    ),
-    MediaType("text/turtle", ("turtle", "ttl"), "Turtle", rdf_format=ox.RdfFormat.TURTLE),
-    MediaType(
-        "application/n-triples", ("nt", "ntriples"), "N-Triples", rdf_format=ox.RdfFormat.N_TRIPLES
-    ),
-    MediaType(
-        "application/ld+json", ("jsonld", "json-ld"), "JSON-LD", rdf_format=ox.RdfFormat.JSON_LD
-    ),
-    MediaType(
-        "application/rdf+xml", ("rdf", "rdfxml", "owl"), "RDF_XML", rdf_format=ox.RdfFormat.RDF_XML
-    ),
-    MediaType("application/n-quads", ("nq", "nquads"), "N-Quads", rdf_format=ox.RdfFormat.N_QUADS),
-    MediaType("application/trig", ("trig",), "TriG", rdf_format=ox.RdfFormat.TRIG),
-)
-# Aliases clients send for the types above (RFC 4180 CSV is text/csv; JSON is often plain).
-ALIASES = {
-    "application/json": "application/sparql-results+json",
-    "application/xml": "application/sparql-results+xml",
-    "text/xml": "application/sparql-results+xml",
-    "application/x-turtle": "text/turtle",
-    "text/plain": "application/n-triples",
-    "application/json-ld": "application/ld+json",
-}
-BY_NAME = {m.name: m for m in MEDIA_TYPES}
-BY_SHORT_NAME = {short: m for m in MEDIA_TYPES for short in m.short_names}
-
-
-def media_types_for(kind: ResultKind) -> tuple[MediaType, ...]:
-    """The formats that can carry a result of ``kind``, in server preference order."""
-    return tuple(m for m in MEDIA_TYPES if kind in m.kinds)
+__all__ = [  # the registry's names, long imported from here
+    "ALIASES",
+    "BY_NAME",
+    "BY_SHORT_NAME",
+    "HTML",
+    "MEDIA_TYPES",
+    "MediaType",
+    "ResultKind",
+    "first_usable",
+    "media_types_for",
+]
 
 
 def format_by_name(name: str) -> MediaType | None:
     """A ``format=`` parameter value (short name or media type) as a MediaType, if known."""
-    name = name.strip().lower()
-    return BY_SHORT_NAME.get(name) or BY_NAME.get(ALIASES.get(name, name))
+    return by_name(name)
 
 
 @dataclass(frozen=True)
@@ -179,9 +123,6 @@ def negotiate(accept: str | None, offered: tuple[MediaType, ...]) -> MediaType |
     return chosen
 
 
-HTML = MediaType("text/html", ("html",), "")
-
-
 def prefers_html(accept: str | None) -> bool:
     """Whether a client (a browser) prefers an HTML page to any RDF or results format."""
     return bool(accept) and negotiate(accept, (*MEDIA_TYPES, HTML)) == HTML
@@ -222,18 +163,44 @@ def not_a_query(text: str, message: str) -> QueryError:
 REMEMBERED_CHARACTERS = 16 * 1024
 
 
-def _reading(query: str) -> QueryOutline | grammar.QuerySyntax:
-    """How ``query`` reads with the predeclared prefixes, or why it does not."""
+def _reading(query: str, base_iri: str | None = None) -> QueryOutline | grammar.QuerySyntax:
+    """How ``query`` reads with the predeclared prefixes, or why it does not. With ``base_iri``,
+    a query that reads only with a base (a relative IRI: ``<s>``) is read with it declared."""
     try:
         return read_query(query, PREFIXES)
-    except grammar.QuerySyntax as error:
+    except grammar.QueryTooDeep as error:
         return error
+    except grammar.QuerySyntax as error:
+        if base_iri is None:
+            return error
+        return _with_base(query, base_iri) or error
+
+
+def _with_base(query: str, base_iri: str) -> QueryOutline | None:
+    """How ``query`` reads after ``BASE <base_iri>``, its positions those of ``query``; or None.
+
+    The declaration goes before the first line, without a newline, so every position only
+    shifts by its length.
+    """
+    declaration = f"BASE {ox.NamedNode(base_iri)} "
+    try:
+        outline = read_query(declaration + query, PREFIXES)
+    except grammar.QuerySyntax:
+        return None
+    shift = len(declaration)
+    return dataclasses.replace(
+        outline,
+        services=tuple(p - shift for p in outline.services),
+        where_groups=tuple(p - shift for p in outline.where_groups),
+    )
 
 
 _remembered_reading = functools.lru_cache(maxsize=256)(_reading)
 
 
-def refuse_federated(query: str, *, strict: bool = False) -> QueryOutline | None:
+def refuse_federated(
+    query: str, *, strict: bool = False, base_iri: str | None = None
+) -> QueryOutline | None:
     """Raise FederatedQueryRefused if the query has a SERVICE pattern, QueryTooDeep if it nests
     deeper than the parser goes; return how it reads. If the grammar does not read it, return
     None (the embedded store's own parser gives the message, and its workers have no network),
@@ -243,10 +210,10 @@ def refuse_federated(query: str, *, strict: bool = False) -> QueryOutline | None
     pyoxigraph would call the named service over HTTP, letting any client make the server
     request any URL; it offers no switch to turn that off. The check reads the query with the
     engine's own grammar, and the query workers cannot open a network socket either (see
-    :mod:`tipgraph.sandbox`).
+    :mod:`tipgraph.sandbox`). Relative IRIs read against ``base_iri``, as the engine's do.
     """
     short = len(query) <= REMEMBERED_CHARACTERS
-    outline = _remembered_reading(query) if short else _reading(query)
+    outline = _remembered_reading(query, base_iri) if short else _reading(query, base_iri)
     if isinstance(outline, grammar.QueryTooDeep):
         raise QueryTooDeep(str(outline))
     if isinstance(outline, grammar.QuerySyntax):
@@ -276,8 +243,11 @@ def query_kind(outline: QueryOutline) -> ResultKind:
     return FORMS[outline.form]
 
 
-def with_prologue(query: str, outline: QueryOutline, prefixes: dict[str, str]) -> str:
-    """``query`` with ``PREFIX`` declarations for the ``prefixes`` it does not declare itself.
+def with_prologue(
+    query: str, outline: QueryOutline, prefixes: dict[str, str], base_iri: str | None = None
+) -> str:
+    """``query`` with ``PREFIX`` declarations for the ``prefixes`` it does not declare itself
+    (and ``BASE <base_iri>`` first, which a BASE of the query's own overrides).
 
     What pyoxigraph's ``prefixes=`` does for the embedded store, for a SPARQL service. The
     declarations go on the query's first line, so a server's line numbers stay the user's.
@@ -285,7 +255,8 @@ def with_prologue(query: str, outline: QueryOutline, prefixes: dict[str, str]) -
     prologue = "".join(
         f"PREFIX {name}: <{iri}> " for name, iri in prefixes.items() if name not in outline.prefixes
     )
-    return prologue + query
+    base = "" if base_iri is None else f"BASE {ox.NamedNode(base_iri)} "
+    return base + prologue + query
 
 
 def bind_values(query: str, bindings: dict[str, ox.NamedNode]) -> str:

@@ -185,7 +185,11 @@ def test_format_parameter_overrides_accept(client: TestClient) -> None:
         ({"params": {"update": "INSERT DATA { <a:b> <a:c> <a:d> }"}}, 403, "read-only"),
         ({"params": [("query", "ASK {}"), ("query", "ASK {}")]}, 400, "2 times"),
         ({"params": {"query": "   "}}, 400, "empty"),
-        ({"params": {"query": "ASK {}", "format": "png"}}, 406, "format='png'"),
+        (
+            {"params": {"query": "ASK {}", "format": "png"}, "headers": {"Accept": "image/png"}},
+            406,
+            "image/png",
+        ),
         ({"params": {"query": "ASK {}"}, "headers": {"Accept": "text/turtle"}}, 406, "boolean"),
         (
             {"params": {"query": "CONSTRUCT WHERE {?s ?p ?o}"}, "headers": {"Accept": "text/csv"}},
@@ -208,6 +212,67 @@ def test_bad_requests_get_a_clear_4xx(
     assert response.status_code == status, response.text
     assert message in response.text
     assert response.headers["content-type"].startswith("text/plain")
+
+
+LENIENT = "application/sparql-results+json", "text/tab-separated-values", "text/turtle"
+
+
+@pytest.mark.parametrize(
+    ("query", "params", "accept", "expected"),
+    [
+        ("ASK {}", [("format", "tsv"), ("format", "text/tab-separated-values")], None, LENIENT[1]),
+        ("ASK {}", [("format", "png"), ("output", "tsv")], None, LENIENT[1]),
+        ("ASK {}", [("format", "png")], "text/tab-separated-values", LENIENT[1]),
+        ("ASK {}", [("results", "json"), ("output", "xml")], None, LENIENT[0]),
+        ("ASK {}", [("format", "turtle"), ("format", "json")], None, LENIENT[0]),
+        ("ASK {}", [("format", "")], "text/tab-separated-values", LENIENT[1]),
+        ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", [("format", "n3")], None, LENIENT[2]),
+        ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", [("format", "text/n3")], None, LENIENT[2]),
+        ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", [], "text/n3", LENIENT[2]),
+        ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", [("format", "json")], None, "application/ld+json"),
+        ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", [("format", "xml")], None, "application/rdf+xml"),
+        (
+            "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1",
+            [("output", "rdf+xml")],
+            None,
+            "application/rdf+xml",
+        ),
+        (
+            "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1",
+            [("format", "json-ld")],
+            None,
+            "application/ld+json",
+        ),
+        ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", [("format", "csv")], "text/turtle", LENIENT[2]),
+    ],
+)
+def test_format_parameters_are_read_leniently(
+    client: TestClient, query: str, params: list[tuple[str, str]], accept: str | None, expected: str
+) -> None:
+    """Repeated, unknown or unsuitable format/output/results values fall back to the first
+    usable one, then to Accept, as the Oxigraph server, Fuseki and Virtuoso do."""
+    headers = {"Accept": accept} if accept else {}
+    response = client.get("/sparql", params=[("query", query), *params], headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].split(";")[0] == expected
+
+
+def test_a_relative_iri_resolves_against_the_endpoint(client: TestClient) -> None:
+    """W3C protocol test query_content_type_construct: relative IRIs need a base."""
+    response = client.post(
+        "/sparql",
+        content=b"CONSTRUCT { <s> <p> 1 } WHERE {}",
+        headers={"Content-Type": "application/sparql-query", "Accept": "application/n-triples"},
+    )
+    assert response.status_code == 200, response.text
+    [triple] = ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)
+    assert triple.subject.value.endswith("/s") and triple.object.value == "1"
+
+
+def test_a_relative_service_iri_is_still_refused(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": "ASK { SERVICE <x> { ?s ?p ?o } }"})
+    assert response.status_code == 400
+    assert "line 1, column 7: federated queries (SERVICE)" in response.text
 
 
 def test_post_errors(client: TestClient) -> None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 
 from tipgraph.export import CHECKSUMS, DUMPS, FORMATS, GZIP, LISTING, DumpFile
-from tipgraph.sparql import BY_NAME, HTML, format_by_name, negotiate
-from tipgraph.store.location import Manifest, StoreVersion
+from tipgraph.formats import BY_NAME, HTML
+from tipgraph.sparql import format_by_name, negotiate
+from tipgraph.store.location import Manifest
 from tipgraph.web.dataset_pages import description_of, page_context
 from tipgraph.web.links import Links
 from tipgraph.web.openapi import CONDITIONAL, DUMPS_SCHEMA, PLAIN, RANGE, answers, content, ok
@@ -24,7 +26,7 @@ from tipgraph.web.pages import (
 )
 
 router = APIRouter(tags=["Downloads"])
-# Accept: application/json is read as this type (see tipgraph.sparql.ALIASES); sent as JSON.
+# Accept: application/json is read as this type (see tipgraph.formats.ALIASES); sent as JSON.
 JSON = BY_NAME["application/sparql-results+json"]
 INDEX_TYPES = (HTML, JSON)
 Format = Annotated[str | None, Query(description="Overrides Accept: html or json.")]
@@ -119,11 +121,10 @@ def dump_file(request: Request, name: str) -> Response:
 
     A SPARQL service as the store holds no dump files: every name is 404 there.
     """
-    version: StoreVersion | None = request.app.state.store_version
+    folder: Path | None = request.app.state.dumps_folder
     listed: dict[str, DumpFile] = {f.name: f for f in description_of(request).dumps}
-    if version is None or not listed:
+    if folder is None or not listed:
         return not_found(request)
-    folder = version.path / DUMPS
     if name in listed:
         dump = listed[name]
         headers = {

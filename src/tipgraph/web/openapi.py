@@ -12,7 +12,7 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
-from tipgraph.sparql import HTML, MEDIA_TYPES, MediaType
+from tipgraph.formats import HTML, MEDIA_TYPES, MediaType
 
 TEXT = {"type": "string"}
 PLAIN = {"text/plain": {"schema": TEXT}}

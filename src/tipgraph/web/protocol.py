@@ -1,7 +1,10 @@
 """Read a SPARQL 1.1 Protocol query request (§2.1) from an HTTP request, strictly.
 
 Parameters are decoded here rather than by the framework so that invalid UTF-8 and repeated
-``query`` parameters are errors, not silently replaced or dropped.
+``query`` parameters are errors, not silently replaced or dropped. The result format is asked
+for leniently, as clients ask for it: ``format``, ``output`` and ``results`` (SPARQLWrapper sends
+all three, some repeated: ``format=tsv&format=text/tab-separated-values``) are kept in order for
+the first usable one to win (:func:`tipgraph.formats.first_usable`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from tipgraph.errors import TipgraphError
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
+FORMAT_PARAMETERS = ("format", "output", "results")
 
 
 class ProtocolError(TipgraphError):
@@ -33,7 +37,7 @@ class ProtocolRequest:
     query: str | None
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...]
-    format: str | None
+    formats: tuple[str, ...]  # every format/output/results value, in order; empty: by Accept
 
 
 def _decode_pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
@@ -51,6 +55,11 @@ def _single(pairs: list[tuple[str, str]], name: str) -> str | None:
             400, f"the {name!r} parameter is given {len(values)} times; give it once."
         )
     return values[0] if values else None
+
+
+def _formats(pairs: list[tuple[str, str]]) -> tuple[str, ...]:
+    """The format names asked for, in order; an empty value means "by Accept"."""
+    return tuple(v.strip() for k, v in pairs if k in FORMAT_PARAMETERS and v.strip())
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -119,5 +128,5 @@ async def read_protocol_request(request: Request, max_bytes: int) -> ProtocolReq
         query=query,
         default_graphs=tuple(v for k, v in pairs if k == "default-graph-uri"),
         named_graphs=tuple(v for k, v in pairs if k == "named-graph-uri"),
-        format=_single(pairs, "format") or None,  # an empty choice means "by Accept"
+        formats=_formats(pairs),
     )

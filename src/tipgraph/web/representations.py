@@ -6,33 +6,13 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from tipgraph.errors import NotAcceptable
-from tipgraph.sparql import BY_NAME, HTML, MediaType, format_by_name, negotiate
+from tipgraph.formats import EXTENSIONS, HTML, PAGE_TYPES, MediaType
+from tipgraph.sparql import format_by_name, negotiate
 
 # Server order: Turtle for clients that accept anything; HTML only when preferred (browsers).
-RDF_TYPES: tuple[MediaType, ...] = tuple(
-    BY_NAME[name]
-    for name in (
-        "text/turtle",
-        "application/ld+json",
-        "application/n-triples",
-        "application/rdf+xml",
-    )
-)
+RDF_TYPES: tuple[MediaType, ...] = PAGE_TYPES
 OFFERED: tuple[MediaType, ...] = (*RDF_TYPES, HTML)
-EXTENSIONS: dict[str, MediaType] = {
-    "ttl": BY_NAME["text/turtle"],
-    "jsonld": BY_NAME["application/ld+json"],
-    "nt": BY_NAME["application/n-triples"],
-    "rdf": BY_NAME["application/rdf+xml"],
-    "html": HTML,
-}
-LABELS = {
-    "text/turtle": "Turtle",
-    "application/ld+json": "JSON-LD",
-    "application/n-triples": "N-Triples",
-    "application/rdf+xml": "RDF/XML",
-    "text/html": "HTML",
-}
+LABELS = {media.name: media.label for media in OFFERED}
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from tipgraph.config import EndpointSettings
 from tipgraph.errors import NotAcceptable
 from tipgraph.evaluation import QueryRequest
 from tipgraph.fairness import client_key
+from tipgraph.formats import candidates
 from tipgraph.namespaces import BASE, sparql_prologue
 from tipgraph.pool import QueryPool
 from tipgraph.result_cache import CachedAnswer, ResultCache
@@ -26,7 +27,7 @@ from tipgraph.sparql import (
 )
 from tipgraph.store.location import Manifest
 from tipgraph.web.links import Links
-from tipgraph.web.protocol import ProtocolError, read_protocol_request
+from tipgraph.web.protocol import FORMAT_PARAMETERS, ProtocolError, read_protocol_request
 from tipgraph.web.streaming import DisconnectWatcher, StreamedResult, collect
 
 EXAMPLE_QUERY = """SELECT ?indicator ?label (COUNT(?observation) AS ?observations)
@@ -46,7 +47,7 @@ def _etag(manifest: Manifest, request: QueryRequest, accept: str | None) -> str:
                 manifest.version,
                 request.query,
                 accept or "",
-                request.format or "",
+                "\1".join(request.formats),
                 "\1".join(request.default_graphs),
                 "\1".join(request.named_graphs),
                 str(request.max_rows),
@@ -118,15 +119,18 @@ def _service_description(request: Request) -> Response:
 async def sparql(request: Request) -> Response:
     """Answer a SPARQL query (GET ?query=, POST form, POST application/sparql-query)."""
     settings: EndpointSettings = request.app.state.endpoint_settings
+    links: Links = request.app.state.links
     protocol = await read_protocol_request(request, settings.max_query_bytes)
     accept = request.headers.get("accept")
-    if request.method != "POST" and "format" not in request.query_params and prefers_html(accept):
+    asks_format = any(name in request.query_params for name in FORMAT_PARAMETERS)
+    if request.method != "POST" and not asks_format and prefers_html(accept):
         return _query_page(request, protocol.query)  # a browser: the UI, with any query run
     if protocol.query is None:
         if request.method == "POST":
             raise ProtocolError(400, "no query: give the query parameter (or a query body).")
         return _service_description(request)
-    if protocol.format is None and negotiate(accept, MEDIA_TYPES) is None:
+    known = any(candidates(name) for name in protocol.formats)
+    if not known and negotiate(accept, MEDIA_TYPES) is None:
         raise NotAcceptable(
             f"none of the accepted types ({accept}) is a SPARQL results or RDF format; accept "
             "application/sparql-results+json, text/csv, text/turtle or another listed in /sparql."
@@ -134,10 +138,11 @@ async def sparql(request: Request) -> Response:
     query = QueryRequest(
         query=protocol.query,
         accept=accept,
-        format=protocol.format,
+        formats=protocol.formats,
         default_graphs=protocol.default_graphs,
         named_graphs=protocol.named_graphs,
         max_rows=settings.max_rows,
+        base_iri=links.endpoint_iri,  # a relative IRI (`<s>`) is the endpoint's, as in Oxigraph
     )
     manifest: Manifest = request.app.state.manifest
     etag = _etag(manifest, query, accept)
@@ -153,7 +158,7 @@ async def sparql(request: Request) -> Response:
         manifest.version,
         query.query,  # the exact text: see tipgraph.result_cache
         accept,
-        query.format,
+        query.formats,
         query.default_graphs,
         query.named_graphs,
         query.max_rows,
