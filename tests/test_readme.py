@@ -21,7 +21,8 @@ def test_readme_has_two_commands_at_the_top() -> None:
     blocks = re.findall(r"```sh\n(.*?)```", README, flags=re.DOTALL)
     run, test = blocks[0].strip(), blocks[1].strip()
     assert "tipgraph" in run
-    assert "pytest" in test
+    assert test == "scripts/test"  # provisions what the tests need, then runs pytest
+    assert "pytest" in (ROOT / test).read_text(encoding="utf-8")
     assert README.index("<!-- test-command -->") < README.index(test)
 
 
