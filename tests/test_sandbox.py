@@ -118,6 +118,7 @@ def _serve_unisolated(database: str, results: multiprocessing.Queue[object]) -> 
     from tipgraph.config import EndpointSettings
     from tipgraph.errors import StoreError
     from tipgraph.pool import QueryPool
+    from tipgraph.query_targets import EmbeddedTarget
 
     machine = platform.machine()
     _refuse(UNSHARE[machine], sandbox.ARCHITECTURES[machine][3])  # inherited by the workers
@@ -125,7 +126,7 @@ def _serve_unisolated(database: str, results: multiprocessing.Queue[object]) -> 
     async def start() -> str:
         settings = EndpointSettings(store=Path(database).parent.parent, workers=1, timeout=10)
         try:
-            async with QueryPool(Path(database), settings):
+            async with QueryPool(EmbeddedTarget(Path(database)), settings):
                 return "served"
         except StoreError as error:
             return str(error)

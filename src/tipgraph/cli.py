@@ -6,17 +6,19 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from tipgraph.config import Settings, StoreTarget
 from tipgraph.errors import TipgraphError
 from tipgraph.progress import LoadBar
+
+if TYPE_CHECKING:
+    from tipgraph.published import Dataset
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -287,6 +289,14 @@ def _store_target(ctx: click.Context, store: str | Path | None) -> StoreTarget:
     return store_target(option, (root or Path.cwd()).resolve(), graph_store=ctx.obj["graph_store"])
 
 
+def _open_dataset(ctx: click.Context, store: str | Path | None) -> Dataset:
+    """The published dataset the command works on: ``--store``, else the checkout's."""
+    from tipgraph.published import open_dataset
+
+    root: Path | None = ctx.obj["root"]
+    return open_dataset(_store_target(ctx, store), root=root)
+
+
 def _progress(message: str) -> None:
     click.echo(message, err=True)
 
@@ -320,35 +330,21 @@ def load(
     PATHS are data folders or files (default: the checkout's data/). Progress goes to stderr.
     A failed or interrupted load leaves the previous store exactly as it was.
     """
-    from tipgraph.build import build_store, publish_to_service
-    from tipgraph.store.location import StoreLocation
-    from tipgraph.store.remote import LOAD_TIMEOUT, RemoteStore
+    from tipgraph.published import LoadOptions
 
     settings = _settings(ctx)
-    target = _store_target(ctx, store)
     bar = LoadBar(sys.stderr)
+    options = LoadOptions(
+        validate=not no_validate,
+        data_paths=_data_paths(settings, paths),
+        jobs=jobs,
+        dumps=dumps,
+        progress=bar.message,
+        on_load=bar.update,
+    )
     try:
-        if isinstance(target, Path):
-            manifest = build_store(
-                settings,
-                StoreLocation(target),
-                validate=not no_validate,
-                data_paths=_data_paths(settings, paths),
-                jobs=jobs,
-                dumps=dumps,
-                progress=bar.message,
-                on_load=bar.update,
-            ).manifest
-        else:
-            with RemoteStore.from_config(target, timeout=LOAD_TIMEOUT) as remote:
-                manifest = publish_to_service(
-                    settings,
-                    remote,
-                    validate=not no_validate,
-                    data_paths=_data_paths(settings, paths),
-                    jobs=jobs,
-                    progress=bar.message,
-                )
+        with _open_dataset(ctx, store) as dataset:
+            manifest = dataset.load(options)
     except TipgraphError as error:
         bar.end()
         raise CouldNotRun(str(error)) from None
@@ -395,13 +391,12 @@ def query(
     union of the graphs tipgraph loaded there. Exit 2 if the query does not parse or the store
     is missing (or the service cannot be reached).
     """
-    from tipgraph.table import run_query
-
     if (query_text is None) == (query_file is None):
         raise click.UsageError("give the query as an argument or with -f FILE (one of them).")
     text = query_text if query_text is not None else query_file.read()
     try:
-        run_query(_store_target(ctx, store), text, output_format, sys.stdout.buffer)
+        with _open_dataset(ctx, store) as dataset:
+            dataset.write_query(text, output_format, sys.stdout.buffer)
     except TipgraphError as error:
         raise CouldNotRun(str(error)) from None
 
@@ -431,33 +426,13 @@ def dump(
 
     By default every format, plain and gzipped, with SHA256SUMS and dumps.json, into a folder.
     """
-    from tipgraph.table import open_store
-
-    target = _store_target(ctx, store)
     try:
-        with contextlib.ExitStack() as stack:
-            if isinstance(target, Path):
-                database = open_store(target)
-            else:
-                database = stack.enter_context(_copy_of_service(target))
+        with _open_dataset(ctx, store) as dataset, dataset.snapshot() as database:
             _write_dumps(database, dump_format, compress, output)
     except OSError as error:
         raise CouldNotRun(f"cannot write the dump ({error})") from None
     except TipgraphError as error:
         raise CouldNotRun(str(error)) from None
-
-
-@contextlib.contextmanager
-def _copy_of_service(target: Any) -> Iterator[Any]:
-    """A temporary embedded copy of what tipgraph loaded into a SPARQL service."""
-    from tipgraph.publish_remote import copy_of_service
-    from tipgraph.store.remote import LOAD_TIMEOUT, RemoteStore
-
-    with tempfile.TemporaryDirectory(prefix="tipgraph-dump-") as folder:
-        with RemoteStore.from_config(target, timeout=LOAD_TIMEOUT) as remote:
-            _progress(f"reading the graphs of {remote.query_url}")
-            database = copy_of_service(remote, Path(folder))
-        yield database
 
 
 def _write_dumps(database: Any, dump_format: str, compress: bool, output: Path | None) -> None:

@@ -23,15 +23,15 @@ import struct
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from multiprocessing.process import BaseProcess
-from pathlib import Path
 from typing import Any
 
 from tipgraph import errors
 from tipgraph.config import EndpointSettings
 from tipgraph.evaluation import QueryRequest, ResultHead
 from tipgraph.fairness import PREEMPT_SECONDS, ClientLedger
+from tipgraph.query_targets import QueryTarget
 from tipgraph.sparql import BY_NAME, ResultKind
-from tipgraph.worker import CHUNK_BYTES, RemoteTarget, error_body, worker_main
+from tipgraph.worker import CHUNK_BYTES, error_body, worker_main
 
 log = logging.getLogger(__name__)
 # Chunks a slow client may leave unread before the worker is made to wait (flow control).
@@ -318,13 +318,11 @@ class _Worker:
 
 
 class QueryPool:
-    """Worker processes evaluating queries on one read-only store (or forwarding them to a
-    SPARQL service: a :class:`~tipgraph.worker.RemoteTarget`); use as an async context."""
+    """Worker processes evaluating queries on one read-only store, or forwarding them to a
+    SPARQL service (:mod:`tipgraph.query_targets`); use as an async context."""
 
-    def __init__(self, database: Path | RemoteTarget, settings: EndpointSettings) -> None:
-        self.target: str | RemoteTarget = (
-            database if isinstance(database, RemoteTarget) else str(database)
-        )
+    def __init__(self, target: QueryTarget, settings: EndpointSettings) -> None:
+        self.target = target
         self.settings = settings
         self.loop = asyncio.get_running_loop()
         self._workers: list[_Worker] = []

@@ -11,14 +11,11 @@ from __future__ import annotations
 import json
 import multiprocessing.connection
 import signal
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from tipgraph import errors
-from tipgraph.config import RemoteConfig
-from tipgraph.evaluation import PreparedQuery, QueryRequest, RemotePreparedQuery, ResultHead
-from tipgraph.sandbox import isolate_from_network
+from tipgraph.evaluation import QueryRequest, ResultHead
+from tipgraph.query_targets import Prepare, QueryTarget
 
 # The most one message carries: a value pyoxigraph writes in one piece (CSV, TSV and both XML
 # formats write a literal whole) is split, so the pool's flow control holds whatever the row.
@@ -78,34 +75,21 @@ def error_body(error: errors.QueryError) -> dict[str, Any]:
     return {"type": type(error).__name__, "message": str(error)}
 
 
-@dataclass(frozen=True)
-class RemoteTarget:
-    """What a worker forwards queries to instead of a store on disk: a SPARQL service, the
-    graphs of the load it serves, and how long to wait for the service."""
-
-    config: RemoteConfig
-    graphs: tuple[str, ...]
-    timeout: float
-
-
 def worker_main(
-    target: str | RemoteTarget,
+    target: QueryTarget,
     requests: multiprocessing.connection.Connection,
     conn: multiprocessing.connection.Connection,
 ) -> None:
     """Answer queries from ``requests`` on ``conn`` until it closes. Runs in a worker process.
 
-    ``target`` is a store directory, opened read-only by a worker kept off the network (see
-    :mod:`tipgraph.sandbox`; a worker that cannot be kept off it does not serve); or a SPARQL
-    service, which the worker needs the network to reach: there the SERVICE check, which reads
-    queries as Oxigraph does, keeps queries from other hosts.
+    A store on disk is opened read-only by a worker kept off the network (see
+    :mod:`tipgraph.sandbox`; a worker that cannot be kept off it does not serve); a SPARQL
+    service needs the network, and there the SERVICE check, which reads queries as Oxigraph
+    does, keeps queries from other hosts.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
-    if isinstance(target, RemoteTarget):
-        _forward(target, requests, conn)
-        return
-    layers = isolate_from_network()  # before pyoxigraph starts any thread
-    if not layers:
+    layers = target.isolate()
+    if layers is None:
         message = (
             "the query workers cannot be kept off the network (neither an empty network "
             "namespace nor a seccomp filter could be applied), so a query could reach other "
@@ -113,31 +97,16 @@ def worker_main(
         )
         _send_json(conn, b"E", {"type": "StoreError", "message": message})
         return
-    import pyoxigraph as ox
-
     try:
-        store = ox.Store.read_only(target)
-    except OSError as error:
-        _send_json(conn, b"E", {"type": "StoreError", "message": f"{target}: {error}"})
-        return
-    conn.send_bytes(b"R" + ",".join(layers).encode())
-    _serve(lambda request: PreparedQuery(store, request), requests, conn)
-
-
-def _forward(
-    target: RemoteTarget,
-    requests: multiprocessing.connection.Connection,
-    conn: multiprocessing.connection.Connection,
-) -> None:
-    from tipgraph.store.remote import RemoteStore
-
-    with RemoteStore.from_config(target.config, timeout=target.timeout) as remote:
-        conn.send_bytes(b"R")
-        _serve(lambda request: RemotePreparedQuery(remote, request, target.graphs), requests, conn)
+        with target.open() as prepare:
+            conn.send_bytes(b"R" + ",".join(layers).encode())
+            _serve(prepare, requests, conn)
+    except errors.StoreError as error:
+        _send_json(conn, b"E", {"type": "StoreError", "message": str(error)})
 
 
 def _serve(
-    prepare: Callable[[QueryRequest], PreparedQuery | RemotePreparedQuery],
+    prepare: Prepare,
     requests: multiprocessing.connection.Connection,
     conn: multiprocessing.connection.Connection,
 ) -> None:

@@ -18,6 +18,7 @@ from tipgraph.config import EndpointSettings
 from tipgraph.errors import TipgraphError
 from tipgraph.evaluation import QueryRequest
 from tipgraph.pool import QueryPool
+from tipgraph.query_targets import EmbeddedTarget
 from tipgraph.sparql import refuse_federated
 from tipgraph.store.location import StoreVersion
 
@@ -274,7 +275,7 @@ def test_workers_are_kept_off_the_network_and_refuse_service(
 
     async def run() -> tuple[tuple[str, ...], str]:
         settings = EndpointSettings(store=built_store.path.parent, workers=1, timeout=10)
-        async with QueryPool(built_store.database, settings) as pool:
+        async with QueryPool(EmbeddedTarget(built_store.database), settings) as pool:
             running = pool.submit(QueryRequest(query))
             try:
                 await running.head()

@@ -10,6 +10,7 @@ from tipgraph.config import EndpointSettings
 from tipgraph.errors import EndpointBusy
 from tipgraph.evaluation import QueryRequest
 from tipgraph.pool import QueryPool
+from tipgraph.query_targets import EmbeddedTarget
 from tipgraph.store.location import StoreVersion
 
 from .test_live_server import RUNAWAY, SIMPLE
@@ -30,7 +31,7 @@ def test_the_queue_bound_holds_while_a_worker_is_kept_for_others(
 ) -> None:
     async def run() -> None:
         async with QueryPool(
-            built_store.database, settings(built_store, workers=2, queue_size=1)
+            EmbeddedTarget(built_store.database), settings(built_store, workers=2, queue_size=1)
         ) as pool:
             running = pool.submit(QueryRequest(RUNAWAY), "a")
             waiting = pool.submit(QueryRequest(RUNAWAY), "a")  # the other worker is kept
@@ -48,7 +49,9 @@ def test_the_queue_bound_holds_while_a_worker_is_kept_for_others(
 
 def test_a_waiting_query_starts_as_soon_as_its_client_may(built_store: StoreVersion) -> None:
     async def run() -> None:
-        async with QueryPool(built_store.database, settings(built_store, workers=2)) as pool:
+        async with QueryPool(
+            EmbeddedTarget(built_store.database), settings(built_store, workers=2)
+        ) as pool:
             first = pool.submit(QueryRequest(RUNAWAY), "a")
             second = pool.submit(QueryRequest(SIMPLE), "a")
             assert second.started_at is None  # a holds one worker of two
@@ -64,7 +67,9 @@ def test_clients_with_a_query_running_leave_the_last_worker_to_a_client_with_non
     built_store: StoreVersion,
 ) -> None:
     async def run() -> None:
-        async with QueryPool(built_store.database, settings(built_store, workers=3)) as pool:
+        async with QueryPool(
+            EmbeddedTarget(built_store.database), settings(built_store, workers=3)
+        ) as pool:
             held = [pool.submit(QueryRequest(RUNAWAY), client) for client in ("a", "b")]
             kept = [pool.submit(QueryRequest(RUNAWAY), client) for client in ("a", "b")]
             assert [job.started_at is None for job in kept] == [True, True]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,16 +20,14 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from tipgraph.aggregates import Aggregates
-from tipgraph.config import EndpointSettings, RemoteConfig
+from tipgraph.config import EndpointSettings
 from tipgraph.errors import StoreError
 from tipgraph.examples import load_examples
 from tipgraph.namespaces import compact_iri
 from tipgraph.pool import QueryPool
+from tipgraph.published import Dataset, Publication, open_dataset
 from tipgraph.result_cache import CacheStats, ResultCache
-from tipgraph.store.location import Manifest, StoreLocation, StoreVersion
-from tipgraph.store.reader import EmbeddedReader, StoreReader
-from tipgraph.store.remote import RemoteStore
-from tipgraph.store.remote_reader import RemoteReader
+from tipgraph.store.location import Manifest
 from tipgraph.web.dataset_pages import router as dataset_pages
 from tipgraph.web.description import DatasetDescription
 from tipgraph.web.downloads import router as downloads
@@ -42,7 +39,6 @@ from tipgraph.web.pages import not_found, slash_redirect
 from tipgraph.web.resources import router as resources
 from tipgraph.web.security import SecurityHeaders
 from tipgraph.web.sparql_endpoint import ROUTE
-from tipgraph.worker import RemoteTarget
 
 log = logging.getLogger(__name__)
 PAGE_THREADS = 4
@@ -50,77 +46,49 @@ PAGE_THREADS = 4
 
 @dataclass(frozen=True)
 class Served:
-    """What the app serves: a store version on disk, or the last load into a SPARQL service."""
+    """What the app serves: one load of the dataset, as it was published."""
 
     manifest: Manifest
     description: DatasetDescription
     aggregates: Aggregates
-    version: StoreVersion | None = None  # on disk: its folder holds the database and dumps
-    remote: RemoteConfig | None = None
+    dumps_folder: Path | None  # the dump files (a store on disk only)
 
     @classmethod
-    def open(cls, settings: EndpointSettings) -> Served:
-        """The loaded store; StoreError when there is none (or the service cannot be read)."""
-        if isinstance(settings.store, RemoteConfig):
-            with RemoteStore.from_config(settings.store, timeout=settings.timeout) as remote:
-                remote.ping()
-                manifest, triples = remote.read_load()
-                if manifest is None:
-                    raise StoreError(
-                        f"{remote.query_url} holds no tipgraph data yet; run `tipgraph load "
-                        "--store URL` with that URL first (tipgraph serve never loads a SPARQL "
-                        "service itself)."
-                    )
-            description = DatasetDescription.from_triples(triples, manifest)
-            return cls(manifest, description, Aggregates(), remote=settings.store)
-        version = StoreLocation(Path(settings.store)).require_current()
-        try:
-            description = DatasetDescription.load(version)
-            aggregates = Aggregates.read(version.path)
-        except (OSError, ValueError, SyntaxError, KeyError, TypeError) as error:
-            raise StoreError(
-                f"{version.path}: the description saved with this version cannot be read "
-                f"({error}); run `tipgraph load` again."
-            ) from None
-        return cls(version.manifest, description, aggregates, version=version)
+    def of(cls, publication: Publication) -> Served:
+        description = DatasetDescription.of(
+            publication.catalog, publication.dumps, publication.manifest
+        )
+        return cls(
+            publication.manifest, description, publication.aggregates, publication.dumps_folder
+        )
 
 
-def create_app(settings: EndpointSettings) -> FastAPI:
-    """The web app for the store in ``settings.store``: a directory holding a loaded version,
-    or a SPARQL service a load went into (read-only either way)."""
-    served = Served.open(settings)
+def create_app(settings: EndpointSettings, dataset: Dataset | None = None) -> FastAPI:
+    """The web app serving ``dataset`` (default: the store in ``settings.store``, a directory
+    holding a loaded version or a SPARQL service a load went into), read-only."""
+    if dataset is None:
+        dataset = open_dataset(settings.store, timeout=settings.timeout)
+    backend = dataset.backend
+    served = Served.of(dataset.publication())
     manifest = served.manifest
     links = Links.create(settings.base_url, settings.root_path)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
-            reader: StoreReader
-            target: Path | RemoteTarget
-            if served.remote is not None:
-                graphs = tuple(manifest.graphs)
-                # The service is asked to stop a query at the limit too (tipgraph.store.remote).
-                service = dataclasses.replace(served.remote, query_seconds=settings.timeout)
-                target = RemoteTarget(service, graphs, settings.timeout + 5)
-                remote = RemoteStore.from_config(service, timeout=settings.timeout)
-                stack.callback(remote.close)
-                reader = RemoteReader(remote, graphs)
-                app.state.remote_store = remote
-                watcher = asyncio.create_task(_watch_service(app, served.remote, settings))
+            stack.callback(dataset.close)
+            stack.enter_context(backend.hold())
+            if backend.needs_network:
+                watcher = asyncio.create_task(_watch_for_loads(app, dataset, settings))
                 stack.callback(watcher.cancel)
-            else:
-                assert served.version is not None
-                location = StoreLocation(served.version.path.parent)
-                stack.enter_context(location.hold(served.version))
-                target = served.version.database
-                reader = EmbeddedReader(served.version.database)
+            target = backend.query_target(settings.timeout)
             pool = await stack.enter_async_context(QueryPool(target, settings))
             app.state.pool = pool
-            app.state.reader = reader
+            app.state.reader = dataset.reader
             # Pages are rendered in threads (pyoxigraph lets go of the GIL while it
             # evaluates): a few at once, so slow pages queue instead of piling up.
             to_thread.current_default_thread_limiter().total_tokens = PAGE_THREADS
-            if served.remote is None and "namespace" not in pool.network_isolation:
+            if not backend.needs_network and "namespace" not in pool.network_isolation:
                 log.info("query workers are kept off the network by a seccomp filter alone")
             yield
 
@@ -134,10 +102,10 @@ def create_app(settings: EndpointSettings) -> FastAPI:
         root_path=links.root,
     )
     app.state.endpoint_settings = settings
-    app.state.store_version = served.version  # None for a SPARQL service
+    app.state.dumps_folder = served.dumps_folder  # None for a SPARQL service
     app.state.manifest = manifest
     app.state.restart_needed = False
-    app.state.remote = served.remote
+    app.state.remote = backend.needs_network
     app.state.description = served.description
     app.state.aggregates = served.aggregates
     app.state.links = links
@@ -196,12 +164,11 @@ def create_app(settings: EndpointSettings) -> FastAPI:
     def health(request: Request) -> JSONResponse:
         pool: QueryPool = request.app.state.pool
         status = "ok" if pool.alive else "no query workers"
-        body: dict[str, Any] = {"store": "embedded"}
-        if served.remote is not None:  # ready only while the service answers
-            remote: RemoteStore = request.app.state.remote_store
-            body = {"store": "sparql"}  # not its URL: /health is public (issue 13, finding 6)
+        # The store's kind, not its URL: /health is public.
+        body: dict[str, Any] = {"store": backend.kind}
+        if backend.needs_network:  # ready only while the service answers
             try:
-                remote.ping()
+                backend.ping()
             except StoreError as error:
                 log.warning("the SPARQL service does not answer: %s", error)
                 status = "the SPARQL service does not answer (the server's log says why)"
@@ -240,28 +207,27 @@ def _cache_summary(stats: CacheStats) -> dict[str, float | int]:
     }
 
 
-async def _watch_service(app: FastAPI, config: RemoteConfig, settings: EndpointSettings) -> None:
-    """Follow the loads into a SPARQL service, which may happen while this server runs.
+async def _watch_for_loads(app: FastAPI, dataset: Dataset, settings: EndpointSettings) -> None:
+    """Follow the loads into a store that can be loaded while served (a SPARQL service).
 
     A new load's manifest becomes the served one, so ETags and cache keys (which carry its
     version) change with the data: nothing cached from the old load is served again. A load
     with other graphs than the ones the query workers were started with cannot be followed:
     /health then says a restart is needed (503), so a load balancer takes this copy out.
     """
-    with RemoteStore.from_config(config, timeout=settings.timeout) as remote:
-        while True:
-            await asyncio.sleep(settings.refresh_seconds)
-            try:
-                latest, triples = await to_thread.run_sync(remote.read_load)
-            except Exception as error:  # the watch goes on, whatever one reading did
-                log.warning("cannot read the service's manifest: %s", error)
-                continue
-            served: Manifest = app.state.manifest
-            if latest is None or latest.version == served.version:
-                continue
-            log.warning("the service holds a new load: %s", latest.version[:12])
-            app.state.description = DatasetDescription.from_triples(triples, latest)
-            app.state.templates.globals["dataset_version"] = latest.version
-            app.state.manifest = latest  # last: the new ETags come with the new description
-            if set(latest.graphs) != set(served.graphs):
-                app.state.restart_needed = True
+    while True:
+        await asyncio.sleep(settings.refresh_seconds)
+        served: Manifest = app.state.manifest
+        try:
+            latest = await to_thread.run_sync(dataset.backend.newer_publication, served)
+        except Exception as error:  # the watch goes on, whatever one reading did
+            log.warning("cannot read the store's manifest: %s", error)
+            continue
+        if latest is None:
+            continue
+        log.warning("the store holds a new load: %s", latest.manifest.version[:12])
+        app.state.description = Served.of(latest).description
+        app.state.templates.globals["dataset_version"] = latest.manifest.version
+        app.state.manifest = latest.manifest  # last: the new ETags come with the new description
+        if set(latest.manifest.graphs) != set(served.graphs):
+            app.state.restart_needed = True
