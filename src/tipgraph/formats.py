@@ -19,6 +19,8 @@ from enum import StrEnum
 import pyoxigraph as ox
 
 W3C_FORMATS = "http://www.w3.org/ns/formats/"
+# The query-string (or form) parameters naming a result format; SPARQLWrapper sends all three.
+FORMAT_PARAMETERS = ("format", "output", "results")
 
 
 class ResultKind(StrEnum):

@@ -12,7 +12,7 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
-from tipgraph.formats import HTML, MEDIA_TYPES, MediaType
+from tipgraph.formats import BY_SHORT_NAME, FORMAT_PARAMETERS, HTML, MEDIA_TYPES, MediaType
 
 TEXT = {"type": "string"}
 PLAIN = {"text/plain": {"schema": TEXT}}
@@ -208,15 +208,19 @@ QUERY_PARAMETERS: list[dict[str, Any]] = [
         "schema": {"type": "array", "items": {"type": "string"}},
         "description": "Graphs available to GRAPH (replaces FROM NAMED).",
     },
-    {
-        "name": "format",
-        "in": "query",
-        "schema": {"type": "string"},
-        "description": (
-            "Result format overriding Accept: json, xml, csv, tsv, ttl, nt, jsonld, rdf, nq, "
-            "trig or a media type."
-        ),
-    },
+    *(
+        {
+            "name": name,
+            "in": "query",
+            "schema": {"type": "array", "items": {"type": "string"}},
+            "description": (
+                f"Result format overriding Accept: {', '.join(BY_SHORT_NAME)} or a media type. "
+                "format, output and results may be repeated: the first value that can carry "
+                "the result wins; unknown ones fall back to Accept."
+            ),
+        }
+        for name in FORMAT_PARAMETERS
+    ),
 ]
 RETRY_AFTER = {
     "description": "Seconds to wait before asking again.",

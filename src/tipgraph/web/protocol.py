@@ -15,11 +15,11 @@ from urllib.parse import parse_qsl
 from starlette.requests import ClientDisconnect, Request
 
 from tipgraph.errors import TipgraphError
+from tipgraph.formats import FORMAT_PARAMETERS
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
-FORMAT_PARAMETERS = ("format", "output", "results")
 
 
 class ProtocolError(TipgraphError):

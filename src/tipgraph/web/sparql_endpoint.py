@@ -13,7 +13,7 @@ from tipgraph.config import EndpointSettings
 from tipgraph.errors import NotAcceptable
 from tipgraph.evaluation import QueryRequest
 from tipgraph.fairness import client_key
-from tipgraph.formats import candidates
+from tipgraph.formats import FORMAT_PARAMETERS, candidates
 from tipgraph.namespaces import BASE, sparql_prologue
 from tipgraph.pool import QueryPool
 from tipgraph.result_cache import CachedAnswer, ResultCache
@@ -27,7 +27,7 @@ from tipgraph.sparql import (
 )
 from tipgraph.store.location import Manifest
 from tipgraph.web.links import Links
-from tipgraph.web.protocol import FORMAT_PARAMETERS, ProtocolError, read_protocol_request
+from tipgraph.web.protocol import ProtocolError, read_protocol_request
 from tipgraph.web.streaming import DisconnectWatcher, StreamedResult, collect
 
 EXAMPLE_QUERY = """SELECT ?indicator ?label (COUNT(?observation) AS ?observations)
