@@ -15,6 +15,7 @@ import click
 
 from tipgraph.config import Settings, StoreTarget
 from tipgraph.errors import TipgraphError
+from tipgraph.formats import query_format_names
 from tipgraph.progress import LoadBar
 
 if TYPE_CHECKING:
@@ -356,9 +357,6 @@ def load(
     )
 
 
-QUERY_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld"]
-
-
 @main.command()
 @click.argument("query_text", metavar="QUERY", required=False)
 @click.option(
@@ -371,7 +369,7 @@ QUERY_FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld"]
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(QUERY_FORMATS),
+    type=click.Choice(query_format_names()),
     default="table",
     show_default=True,
     help="table for people (Turtle for CONSTRUCT/DESCRIBE); the others are the standard formats.",

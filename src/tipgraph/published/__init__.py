@@ -35,9 +35,6 @@ from tipgraph.validation import ValidationReport
 
 __all__ = ["Dataset", "LoadOptions", "Publication", "QueryResult", "open_dataset"]
 
-# The CLI's names of the standard formats that differ from the endpoint's format= names.
-FORMAT_NAMES = {"turtle": "ttl"}
-
 
 class Dataset:
     """A published tipgraph dataset: query it, read its pages' views, load and dump it.
@@ -135,8 +132,7 @@ class Dataset:
         ``table`` (an aligned text table for people; Turtle for a graph)."""
         prepare = self._prepare_on_store()
         if output_format != "table":
-            name = FORMAT_NAMES.get(output_format, output_format)
-            prepare(QueryRequest(sparql, format=name)).write(output)
+            prepare(QueryRequest(sparql, format=output_format)).write(output)
             return
         accept = "application/sparql-results+json, text/turtle"
         prepared = prepare(QueryRequest(sparql, accept=accept))

@@ -7,8 +7,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -19,17 +17,14 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from tipgraph.aggregates import Aggregates
 from tipgraph.config import EndpointSettings
 from tipgraph.errors import StoreError
 from tipgraph.examples import load_examples
 from tipgraph.namespaces import compact_iri
 from tipgraph.pool import QueryPool
-from tipgraph.published import Dataset, Publication, open_dataset
+from tipgraph.published import Dataset, open_dataset
 from tipgraph.result_cache import CacheStats, ResultCache
-from tipgraph.store.location import Manifest
 from tipgraph.web.dataset_pages import router as dataset_pages
-from tipgraph.web.description import DatasetDescription
 from tipgraph.web.downloads import router as downloads
 from tipgraph.web.errors import install_error_handlers
 from tipgraph.web.graph_pages import router as graph_pages
@@ -39,28 +34,10 @@ from tipgraph.web.pages import not_found, slash_redirect
 from tipgraph.web.resources import router as resources
 from tipgraph.web.security import SecurityHeaders
 from tipgraph.web.sparql_endpoint import ROUTE
+from tipgraph.web.state import AppState, Served
 
 log = logging.getLogger(__name__)
 PAGE_THREADS = 4
-
-
-@dataclass(frozen=True)
-class Served:
-    """What the app serves: one load of the dataset, as it was published."""
-
-    manifest: Manifest
-    description: DatasetDescription
-    aggregates: Aggregates
-    dumps_folder: Path | None  # the dump files (a store on disk only)
-
-    @classmethod
-    def of(cls, publication: Publication) -> Served:
-        description = DatasetDescription.of(
-            publication.catalog, publication.dumps, publication.manifest
-        )
-        return cls(
-            publication.manifest, description, publication.aggregates, publication.dumps_folder
-        )
 
 
 def create_app(settings: EndpointSettings, dataset: Dataset | None = None) -> FastAPI:
@@ -79,12 +56,11 @@ def create_app(settings: EndpointSettings, dataset: Dataset | None = None) -> Fa
             stack.callback(dataset.close)
             stack.enter_context(backend.hold())
             if backend.needs_network:
-                watcher = asyncio.create_task(_watch_for_loads(app, dataset, settings))
+                watcher = asyncio.create_task(_watch_for_loads(state))
                 stack.callback(watcher.cancel)
             target = backend.query_target(settings.timeout)
             pool = await stack.enter_async_context(QueryPool(target, settings))
-            app.state.pool = pool
-            app.state.reader = dataset.reader
+            state.pool = pool
             # Pages are rendered in threads (pyoxigraph lets go of the GIL while it
             # evaluates): a few at once, so slow pages queue instead of piling up.
             to_thread.current_default_thread_limiter().total_tokens = PAGE_THREADS
@@ -101,31 +77,31 @@ def create_app(settings: EndpointSettings, dataset: Dataset | None = None) -> Fa
         redoc_url=None,
         root_path=links.root,
     )
-    app.state.endpoint_settings = settings
-    app.state.dumps_folder = served.dumps_folder  # None for a SPARQL service
-    app.state.manifest = manifest
-    app.state.restart_needed = False
-    app.state.remote = backend.needs_network
-    app.state.description = served.description
-    app.state.aggregates = served.aggregates
-    app.state.links = links
-    app.state.result_cache = ResultCache(
-        settings.result_cache_bytes, max_entry_bytes=settings.buffer_bytes
-    )
-    app.state.examples = load_examples()  # read once: the package's files do not change
-    app.state.templates = jinja2.Environment(
+    templates = jinja2.Environment(
         loader=jinja2.PackageLoader("tipgraph.web", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
-    app.state.templates.globals.update(
-        href=app.state.links.href,
-        is_local=app.state.links.is_local,
+    templates.globals.update(
+        href=links.href,
+        is_local=links.is_local,
         linkable=linkable,
-        path=app.state.links.path,
+        path=links.path,
         compact=compact_iri,
         dataset_version=manifest.version,
     )
+    state = AppState(
+        settings=settings,
+        dataset=dataset,
+        served=served,
+        links=links,
+        templates=templates,
+        examples=load_examples(),  # read once: the package's files do not change
+        result_cache=ResultCache(
+            settings.result_cache_bytes, max_entry_bytes=settings.buffer_bytes
+        ),
+    )
+    app.state.tipgraph = state
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -162,7 +138,7 @@ def create_app(settings: EndpointSettings, dataset: Dataset | None = None) -> Fa
 
     @app.get("/health", summary="Liveness and readiness for load balancers")
     def health(request: Request) -> JSONResponse:
-        pool: QueryPool = request.app.state.pool
+        pool = state.query_pool
         status = "ok" if pool.alive else "no query workers"
         # The store's kind, not its URL: /health is public.
         body: dict[str, Any] = {"store": backend.kind}
@@ -172,9 +148,9 @@ def create_app(settings: EndpointSettings, dataset: Dataset | None = None) -> Fa
             except StoreError as error:
                 log.warning("the SPARQL service does not answer: %s", error)
                 status = "the SPARQL service does not answer (the server's log says why)"
-        if request.app.state.restart_needed:
+        if state.restart_needed:
             status = "restart needed: the service holds a load with other graphs than served"
-        current: Manifest = request.app.state.manifest
+        current = state.manifest
         body |= {
             "status": status,
             "version": current.version,
@@ -187,7 +163,7 @@ def create_app(settings: EndpointSettings, dataset: Dataset | None = None) -> Fa
             "refused": pool.ledger.refused,  # 429s, by reason
             "network_isolated": bool(pool.network_isolation),
             "network_isolation": list(pool.network_isolation),
-            "cache": _cache_summary(request.app.state.result_cache.stats()),
+            "cache": _cache_summary(state.result_cache.stats()),
         }
         code = 200 if status == "ok" else 503
         return JSONResponse(body, status_code=code, headers={"Cache-Control": "no-store"})
@@ -207,27 +183,26 @@ def _cache_summary(stats: CacheStats) -> dict[str, float | int]:
     }
 
 
-async def _watch_for_loads(app: FastAPI, dataset: Dataset, settings: EndpointSettings) -> None:
+async def _watch_for_loads(state: AppState) -> None:
     """Follow the loads into a store that can be loaded while served (a SPARQL service).
 
-    A new load's manifest becomes the served one, so ETags and cache keys (which carry its
-    version) change with the data: nothing cached from the old load is served again. A load
-    with other graphs than the ones the query workers were started with cannot be followed:
-    /health then says a restart is needed (503), so a load balancer takes this copy out.
+    A new load becomes the served one, so ETags and cache keys (which carry its version)
+    change with the data: nothing cached from the old load is served again. A load with other
+    graphs than the ones the query workers were started with cannot be followed: /health then
+    says a restart is needed (503), so a load balancer takes this copy out.
     """
     while True:
-        await asyncio.sleep(settings.refresh_seconds)
-        served: Manifest = app.state.manifest
+        await asyncio.sleep(state.settings.refresh_seconds)
+        served = state.manifest
         try:
-            latest = await to_thread.run_sync(dataset.backend.newer_publication, served)
+            latest = await to_thread.run_sync(state.dataset.backend.newer_publication, served)
         except Exception as error:  # the watch goes on, whatever one reading did
             log.warning("cannot read the store's manifest: %s", error)
             continue
         if latest is None:
             continue
         log.warning("the store holds a new load: %s", latest.manifest.version[:12])
-        app.state.description = Served.of(latest).description
-        app.state.templates.globals["dataset_version"] = latest.manifest.version
-        app.state.manifest = latest.manifest  # last: the new ETags come with the new description
+        state.templates.globals["dataset_version"] = latest.manifest.version
+        state.served = Served.of(latest)  # one swap: description and ETags change together
         if set(latest.manifest.graphs) != set(served.graphs):
-            app.state.restart_needed = True
+            state.restart_needed = True

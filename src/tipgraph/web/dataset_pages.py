@@ -21,6 +21,7 @@ from tipgraph.web.representations import (
     choose,
     link_header,
 )
+from tipgraph.web.state import app_state
 
 router = APIRouter(tags=["Dataset"])
 Format = Annotated[str | None, Query(description="Overrides Accept: html, ttl, jsonld, nt, rdf.")]
@@ -34,7 +35,7 @@ DESCRIBED = {
 
 def description_of(request: Request) -> DatasetDescription:
     """The description of the version this server serves (read once by ``create_app``)."""
-    description: DatasetDescription = request.app.state.description
+    description: DatasetDescription = app_state(request).description
     return description
 
 
@@ -55,31 +56,31 @@ def validation_of(request: Request) -> Summary | None:
 
 
 def page_context(request: Request) -> dict[str, Any]:
+    state = app_state(request)
     return {
         "d": description_of(request),
         "validation": validation_of(request),
-        "links": request.app.state.links,
+        "links": state.links,
         "compact": compact_iri,
         "size": human_size,
-        "manifest": request.app.state.manifest,
-        "remote": request.app.state.remote is not None,
+        "manifest": state.manifest,
+        "remote": state.remote,
     }
 
 
 @get_and_head(router, "/", include_in_schema=False)
 def home(request: Request) -> Response:
     """For people: what the dataset is, a few counts, and where to go next."""
+    state = app_state(request)
     if negotiate(request.headers.get("accept"), (HTML, *RDF_TYPES)) in RDF_TYPES:
         return RedirectResponse(
-            request.app.state.links.path("/dataset"), status_code=303, headers={"Vary": "Accept"}
+            state.links.path("/dataset"), status_code=303, headers={"Vary": "Accept"}
         )
     headers = cache_headers(request, HTML)
     cached = not_modified(request, headers)
     if cached is not None:
         return cached
-    twins = [
-        t for t in alternates(request.app.state.links.path("/dataset")) if t.extension != "html"
-    ]
+    twins = [t for t in alternates(state.links.path("/dataset")) if t.extension != "html"]
     return render(request, "home.html", headers, alternates=twins, **page_context(request))
 
 
@@ -119,7 +120,7 @@ def well_known_void(request: Request, format: Format = None) -> Response:
 
 def _describe(request: Request, extension: str | None, format_param: str | None) -> Response:
     media = choose(extension, format_param, request.headers.get("accept"))
-    twins = alternates(request.app.state.links.path("/dataset"))
+    twins = alternates(app_state(request).links.path("/dataset"))
     headers = cache_headers(request, media) | {"Link": link_header(twins)}
     description = description_of(request)
     if media != HTML and description.graph is None:

@@ -24,6 +24,7 @@ from tipgraph.web.pages import (
     not_modified,
     render,
 )
+from tipgraph.web.state import app_state
 
 router = APIRouter(tags=["Downloads"])
 # Accept: application/json is read as this type (see tipgraph.formats.ALIASES); sent as JSON.
@@ -40,9 +41,10 @@ PARTIAL = {
 
 
 def _listing(request: Request) -> dict[str, object]:
-    manifest: Manifest = request.app.state.manifest
+    state = app_state(request)
+    manifest: Manifest = state.manifest
     files = description_of(request).dumps
-    links: Links = request.app.state.links
+    links: Links = state.links
     return {
         "version": manifest.version,
         "loaded_at": manifest.loaded_at,
@@ -121,7 +123,7 @@ def dump_file(request: Request, name: str) -> Response:
 
     A SPARQL service as the store holds no dump files: every name is 404 there.
     """
-    folder: Path | None = request.app.state.dumps_folder
+    folder: Path | None = app_state(request).served.dumps_folder
     listed: dict[str, DumpFile] = {f.name: f for f in description_of(request).dumps}
     if folder is None or not listed:
         return not_found(request)

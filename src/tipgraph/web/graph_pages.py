@@ -37,6 +37,7 @@ from tipgraph.web.representations import (
     link_header,
     split_extension,
 )
+from tipgraph.web.state import app_state
 
 router = APIRouter(tags=["Linked data"])
 Format = Annotated[str | None, Query(description="Overrides Accept: html, ttl, jsonld, nt, rdf.")]
@@ -65,7 +66,7 @@ def _graph_rdf(request: Request, graph: str, media: MediaType, headers: dict[str
         return StreamingResponse(
             _chunks(reader, graph, media), media_type=media.content_type, headers=headers
         )
-    manifest: Manifest = request.app.state.manifest
+    manifest: Manifest = app_state(request).manifest
     if manifest.graphs.get(graph, 0) > WHOLE_LIMIT:
         raise NotAcceptable(
             f"<{graph}> is too large for one {media.name} document; ask for text/turtle or "
@@ -84,7 +85,7 @@ def _negotiate(
     languages: tuple[str, ...] = (),
 ) -> tuple[MediaType, dict[str, str]]:
     media = choose(extension, format, request.headers.get("accept"))
-    twins = alternates(request.app.state.links.path(doc_path))
+    twins = alternates(app_state(request).links.path(doc_path))
     return media, cache_headers(request, media, languages) | {"Link": link_header(twins)}
 
 
@@ -105,12 +106,13 @@ def _suffix(name: str, rest: str) -> tuple[bool, str | None]:
 def ontology(extension: str, request: Request, format: Format = None) -> Response:
     """``/ontology`` documents every term (``…/ontology#Term`` lands on its anchor);
     ``/ontology.ttl`` and its twins give the ontology graph, SKOS schemes included."""
+    state = app_state(request)
     reader = reader_of(request)
     if extension.startswith("/"):  # the version IRI, e.g. /ontology/0.1.0
         version = ONTOLOGY + extension
         if not is_iri(version) or not reader.ask(VERSION_IRI, {"version": version}):
             return not_found(request, version)
-        return RedirectResponse(request.app.state.links.path("/ontology"), status_code=303)
+        return RedirectResponse(state.links.path("/ontology"), status_code=303)
     exact, suffix = _suffix("ontology", extension)
     if not exact:
         return not_found(request)
@@ -124,7 +126,7 @@ def ontology(extension: str, request: Request, format: Format = None) -> Respons
     if (answer := remembered(request, headers)) is not None:
         return answer  # the page is built from the whole ontology: once per version
     doc = document_ontology(reader, languages)
-    twins = alternates(request.app.state.links.path("/ontology"))
+    twins = alternates(state.links.path("/ontology"))
     return remember(request, render(request, "ontology.html", headers, doc=doc, alternates=twins))
 
 
@@ -142,7 +144,7 @@ def shapes(extension: str, request: Request, format: Format = None) -> Response:
         return not_found(request)
     media, headers = _negotiate(request, "/shapes", suffix, format)
     if media == HTML:
-        target = request.app.state.links.path("/ontology#shapes")
+        target = app_state(request).links.path("/ontology#shapes")
         return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
     cached = not_modified(request, headers)
     if cached is not None:
@@ -159,6 +161,7 @@ def shapes(extension: str, request: Request, format: Format = None) -> Response:
     openapi_extra=CONDITIONAL,
 )
 def named_graph(name: str, request: Request, format: Format = None) -> Response:
+    state = app_state(request)
     stem, suffix = split_extension(iri_path(name))
     graph = graph_iri(stem)
     reader = reader_of(request)
@@ -170,8 +173,8 @@ def named_graph(name: str, request: Request, format: Format = None) -> Response:
         return cached
     if media != HTML:
         return _graph_rdf(request, graph, media, headers)
-    manifest: Manifest = request.app.state.manifest
-    aggregates: Aggregates = request.app.state.aggregates
+    manifest: Manifest = state.manifest
+    aggregates: Aggregates = state.aggregates
     if aggregates.available:  # counted at load time
         types = aggregates.graph_classes.get(graph, [])
     else:  # a version built before the counts were saved
@@ -185,5 +188,5 @@ def named_graph(name: str, request: Request, format: Format = None) -> Response:
         name=stem,
         triples=manifest.graphs.get(graph, 0),
         types=types,
-        alternates=alternates(request.app.state.links.path(f"/graph/{stem}")),
+        alternates=alternates(state.links.path(f"/graph/{stem}")),
     )

@@ -18,6 +18,7 @@ from tipgraph.sparql import HTML, MediaType, prefers_html
 from tipgraph.store.location import Manifest
 from tipgraph.store.reader import StoreReader
 from tipgraph.web.links import Links
+from tipgraph.web.state import app_state
 
 CACHE_SECONDS = 300
 
@@ -25,12 +26,12 @@ CACHE_SECONDS = 300
 def reader_of(request: Request) -> StoreReader:
     """The reader of the store this server serves, on disk or a SPARQL service (opened by the
     app's lifespan)."""
-    reader: StoreReader = request.app.state.reader
+    reader: StoreReader = app_state(request).reader
     return reader
 
 
 def templates(request: Request) -> jinja2.Environment:
-    environment: jinja2.Environment = request.app.state.templates
+    environment: jinja2.Environment = app_state(request).templates
     return environment
 
 
@@ -65,7 +66,7 @@ def cache_headers(
     route does not read, and the request's host, make no document of their own: a made-up
     ``?bust=N`` cannot fill the cache (issue 13, finding 6).
     """
-    manifest: Manifest = request.app.state.manifest
+    manifest: Manifest = app_state(request).manifest
     languages = languages if media == HTML else ()
     key = "\0".join([manifest.version, request.url.path, media.name, ",".join(languages), variant])
     etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
@@ -78,7 +79,7 @@ def cache_headers(
 
 def remembered(request: Request, headers: dict[str, str]) -> Response | None:
     """The document with these headers (its ETag) if it is in the app's result cache."""
-    cache: ResultCache = request.app.state.result_cache
+    cache: ResultCache = app_state(request).result_cache
     answer = cache.get(("page", headers["ETag"]))
     if answer is None:
         return None
@@ -91,7 +92,7 @@ def remember(request: Request, response: Response) -> Response:
     if response.status_code == 200 and etag and isinstance(response.body, bytes):
         headers = tuple((k, v) for k, v in response.headers.items() if k != "content-length")
         media_type = response.headers.get("content-type", "")
-        cache: ResultCache = request.app.state.result_cache
+        cache: ResultCache = app_state(request).result_cache
         cache.put(("page", etag), CachedAnswer(response.body, media_type, headers))
     return response
 

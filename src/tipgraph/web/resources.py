@@ -49,6 +49,7 @@ from tipgraph.web.representations import (
     link_header,
     split_extension,
 )
+from tipgraph.web.state import app_state
 
 router = APIRouter(tags=["Linked data"])
 POINTS_LISTED = 200  # observations on an indicator's page; its CSV twin has them all
@@ -101,7 +102,7 @@ def identifier(path: str, request: Request) -> Response:
     iri = minted(path)
     if iri is None:
         return not_found(request)
-    target = request.app.state.links.path(f"/doc/{iri[len(ID) :]}")
+    target = app_state(request).links.path(f"/doc/{iri[len(ID) :]}")
     if request.url.query:
         target += f"?{request.url.query}"
     return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
@@ -134,6 +135,7 @@ def document(
 ) -> Response:
     """Negotiated by Accept, ``format=`` or a ``.ttl``/``.jsonld``/``.nt``/``.rdf``/``.html``
     twin; ``.csv`` on an indicator gives its observations, ``.txt`` on a source text the text."""
+    state = app_state(request)
     reader = reader_of(request)
     named = minted(path)
     if named is None:
@@ -146,7 +148,7 @@ def document(
     if not exists(reader, iri):
         return not_found(request, iri)
     media = choose(extension, format, request.headers.get("accept"))
-    twins = alternates(request.app.state.links.path(f"/doc/{stem}"))
+    twins = alternates(state.links.path(f"/doc/{stem}"))
     languages = page_languages(lang, request.headers.get("accept-language"))
     mark = _mark(start, end) if media == HTML else None
     variant = "" if mark is None else f"{mark[0]}-{mark[1]}"
@@ -162,7 +164,7 @@ def document(
         request,
         "resource.html",
         headers,
-        **_page(reader, request.app.state.aggregates, iri, languages, mark),
+        **_page(reader, state.aggregates, iri, languages, mark),
         alternates=twins,
         lang=languages[0],
     )

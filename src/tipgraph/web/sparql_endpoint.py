@@ -28,6 +28,7 @@ from tipgraph.sparql import (
 from tipgraph.store.location import Manifest
 from tipgraph.web.links import Links
 from tipgraph.web.protocol import ProtocolError, read_protocol_request
+from tipgraph.web.state import app_state
 from tipgraph.web.streaming import DisconnectWatcher, StreamedResult, collect
 
 EXAMPLE_QUERY = """SELECT ?indicator ?label (COUNT(?observation) AS ?observations)
@@ -71,8 +72,9 @@ def permalink(path: str, query: str) -> str:
 
 def _query_page(request: Request, query: str | None) -> HTMLResponse:
     """The query UI (YASGUI), with ``query`` loaded and run when it is a permalink's."""
-    templates = request.app.state.templates
-    links: Links = request.app.state.links
+    state = app_state(request)
+    templates = state.templates
+    links: Links = state.links
     path = request.url_for("sparql").path
     examples = [
         {
@@ -82,7 +84,7 @@ def _query_page(request: Request, query: str | None) -> HTMLResponse:
             "answers": ", ".join(str(n) for n in example.answers),
             "href": permalink(path, example.query),
         }
-        for example in request.app.state.examples
+        for example in state.examples
     ]
     default = sparql_prologue() + "\n" + EXAMPLE_QUERY + "\n"
     config = {  # read by static/query.js
@@ -104,22 +106,24 @@ def _query_page(request: Request, query: str | None) -> HTMLResponse:
 
 
 def _service_description(request: Request) -> Response:
+    state = app_state(request)
     offered = media_types_for(ResultKind.GRAPH)
     media = negotiate(request.headers.get("accept"), offered)
     if media is None:
         raise NotAcceptable(
             "the service description is RDF; accept text/turtle or another RDF type."
         )
-    manifest: Manifest = request.app.state.manifest
-    links: Links = request.app.state.links
+    manifest: Manifest = state.manifest
+    links: Links = state.links
     body = service_description(links.endpoint_iri, manifest, media)
     return Response(body, media_type=media.content_type, headers={"Vary": "Accept"})
 
 
 async def sparql(request: Request) -> Response:
     """Answer a SPARQL query (GET ?query=, POST form, POST application/sparql-query)."""
-    settings: EndpointSettings = request.app.state.endpoint_settings
-    links: Links = request.app.state.links
+    state = app_state(request)
+    settings: EndpointSettings = state.settings
+    links: Links = state.links
     protocol = await read_protocol_request(request, settings.max_query_bytes)
     accept = request.headers.get("accept")
     asks_format = any(name in request.query_params for name in FORMAT_PARAMETERS)
@@ -144,7 +148,7 @@ async def sparql(request: Request) -> Response:
         max_rows=settings.max_rows,
         base_iri=links.endpoint_iri,  # a relative IRI (`<s>`) is the endpoint's, as in Oxigraph
     )
-    manifest: Manifest = request.app.state.manifest
+    manifest: Manifest = state.manifest
     etag = _etag(manifest, query, accept)
     cache_headers = {
         "ETag": etag,
@@ -153,7 +157,7 @@ async def sparql(request: Request) -> Response:
     }
     if request.method != "POST" and _matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=cache_headers)
-    cache: ResultCache = request.app.state.result_cache
+    cache: ResultCache = state.result_cache
     key = (
         manifest.version,
         query.query,  # the exact text: see tipgraph.result_cache
@@ -165,7 +169,7 @@ async def sparql(request: Request) -> Response:
     )
     if (answer := cache.get(key)) is not None:
         return Response(answer.body, media_type=answer.media_type, headers=cache_headers)
-    pool: QueryPool = request.app.state.pool
+    pool: QueryPool = state.query_pool
     # The client's address, after the trusted proxy's X-Forwarded-For (uvicorn's proxy headers).
     client = client_key(request.client.host if request.client else "")
     running = pool.submit(query, client)

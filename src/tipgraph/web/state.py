@@ -1,0 +1,98 @@
+"""What the web app serves from, as one typed object (``app.state.tipgraph``).
+
+Routes reach it through :func:`app_state` (or the :data:`AppStateDep` dependency): the dataset,
+the load being served, the query pool, the caches and the page templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+import jinja2
+from fastapi import Depends, Request
+
+from tipgraph.aggregates import Aggregates
+from tipgraph.config import EndpointSettings
+from tipgraph.examples import Example
+from tipgraph.pool import QueryPool
+from tipgraph.published import Dataset, Publication
+from tipgraph.result_cache import ResultCache
+from tipgraph.store.location import Manifest
+from tipgraph.store.reader import StoreReader
+from tipgraph.web.description import DatasetDescription
+from tipgraph.web.links import Links
+
+
+@dataclass(frozen=True)
+class Served:
+    """One load of the dataset, as it was published and as the app shows it."""
+
+    manifest: Manifest
+    description: DatasetDescription
+    aggregates: Aggregates
+    dumps_folder: Path | None  # the dump files (a store on disk only)
+
+    @classmethod
+    def of(cls, publication: Publication) -> Served:
+        description = DatasetDescription.of(
+            publication.catalog, publication.dumps, publication.manifest
+        )
+        return cls(
+            publication.manifest, description, publication.aggregates, publication.dumps_folder
+        )
+
+
+@dataclass
+class AppState:
+    """Everything the routes use, set up by ``create_app`` and its lifespan."""
+
+    settings: EndpointSettings
+    dataset: Dataset
+    served: Served  # replaced whole when a new load into a SPARQL service is followed
+    links: Links
+    templates: jinja2.Environment
+    examples: list[Example]
+    result_cache: ResultCache
+    pool: QueryPool | None = None  # started by the lifespan
+    # A load with other graphs than the workers were started with: /health says restart.
+    restart_needed: bool = False
+    _reader: StoreReader | None = field(default=None, repr=False)
+
+    @property
+    def manifest(self) -> Manifest:
+        return self.served.manifest
+
+    @property
+    def description(self) -> DatasetDescription:
+        return self.served.description
+
+    @property
+    def aggregates(self) -> Aggregates:
+        return self.served.aggregates
+
+    @property
+    def remote(self) -> bool:
+        """Whether the store is a SPARQL service (no dump files, loads followed live)."""
+        return self.dataset.backend.needs_network
+
+    @property
+    def reader(self) -> StoreReader:
+        if self._reader is None:
+            self._reader = self.dataset.reader
+        return self._reader
+
+    @property
+    def query_pool(self) -> QueryPool:
+        assert self.pool is not None, "the query pool starts with the app's lifespan"
+        return self.pool
+
+
+def app_state(request: Request) -> AppState:
+    """The app's state, for a route or a helper given the request."""
+    state: AppState = request.app.state.tipgraph
+    return state
+
+
+AppStateDep = Annotated[AppState, Depends(app_state)]
