@@ -641,9 +641,8 @@ def serve(
     """
     import uvicorn
 
-    from tipgraph.build import build_store
     from tipgraph.config import ConnectionLimits, EndpointSettings
-    from tipgraph.store.location import StoreLocation
+    from tipgraph.published import LoadOptions, open_dataset
     from tipgraph.web.app import create_app
     from tipgraph.web.limits import protocol_for, serve_capacity
 
@@ -656,11 +655,11 @@ def serve(
         )
     target = _store_target(ctx, store)
     try:
-        if isinstance(target, Path):
-            location = StoreLocation(target)
-            if location.current() is None:
-                click.echo(f"no store in {location.path} yet: loading the data first", err=True)
-                build_store(_settings(ctx), location, progress=_progress)
+        dataset = open_dataset(target, root=ctx.obj["root"], timeout=timeout)
+        if dataset.backend.loads_when_served and not dataset.backend.has_load():
+            click.echo(f"no store in {dataset.backend.name} yet: loading the data first", err=True)
+            _settings(ctx)  # a checkout is needed: say so as every command does
+            dataset.load(LoadOptions(progress=_progress))
         settings = EndpointSettings(
             store=target,
             timeout=timeout,
@@ -675,7 +674,7 @@ def serve(
             root_path=root_path,
             result_cache_bytes=cache_mb << 20,
         )
-        app = create_app(settings)
+        app = create_app(settings, dataset)
     except TipgraphError as error:
         raise CouldNotRun(str(error)) from None
     port = listener.getsockname()[1]  # the one the system chose for --port 0

@@ -55,12 +55,19 @@ class Backend(Protocol):
     """A store tipgraph loads into and reads from."""
 
     kind: str  # "embedded" or "sparql", as /health names it
+    # Whether `tipgraph serve` loads the checkout's data into it when it holds none yet (a
+    # store directory; a SPARQL service is only loaded by `tipgraph load --store URL`).
+    loads_when_served: bool
     # Isolating query workers from the network is required on disk, impossible for a service.
     needs_network: bool
 
     @property
     def name(self) -> str:
         """The store for messages: its directory, or its URL without credentials."""
+        ...
+
+    def has_load(self) -> bool:
+        """Whether a load went into the store."""
         ...
 
     def publication(self) -> Publication:

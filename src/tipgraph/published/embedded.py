@@ -24,6 +24,7 @@ class EmbeddedBackend:
     it and swaps; a served version is held, so it stays until its server stops)."""
 
     kind = "embedded"
+    loads_when_served = True
     needs_network = False
 
     def __init__(self, location: StoreLocation) -> None:
@@ -40,6 +41,9 @@ class EmbeddedBackend:
         if self._version is None:
             self._version = self.location.require_current()
         return self._version
+
+    def has_load(self) -> bool:
+        return self._version is not None or self.location.current() is not None
 
     def publication(self) -> Publication:
         version = self.version()

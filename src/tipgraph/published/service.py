@@ -33,6 +33,7 @@ class ServiceBackend:
     """
 
     kind = "sparql"
+    loads_when_served = False
     needs_network = True
 
     def __init__(self, config: RemoteConfig, timeout: float | None = None) -> None:
@@ -53,6 +54,9 @@ class ServiceBackend:
     @property
     def name(self) -> str:
         return self.remote.query_url
+
+    def has_load(self) -> bool:
+        return self.remote.read_load()[0] is not None
 
     def publication(self) -> Publication:
         self.remote.ping()
