@@ -15,7 +15,7 @@ a mix for ``--seconds`` or until ``--max-requests`` in all:
 With ``--runaway N``, one more client opens N connections that keep sending queries that would
 run for hours (a three-way cross product counted, and every pair of statements sorted, which
 grows without bound): the time limit and the worker memory limit stop them, and its share of
-the workers (``tipgraph.fairness``) keeps one worker free for everyone else.
+the workers (``tipgraph.serving.fairness``) keeps one worker free for everyone else.
 
 Reported: requests/s, p50 and p99 latency per kind, statuses, the server's peak memory (all
 its processes), and the CPU its workers burn in the 2 s after the last answer. An error is

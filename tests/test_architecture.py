@@ -29,17 +29,13 @@ LAYERS = {
     "store": 1,
     "evaluation": 1,
     "query_targets": 1,
-    "fairness": 1,
     "sorting": 1,
-    "result_cache": 1,
     "canonical": 1,
     "examples": 1,
     "build": 2,
     "publish_remote": 2,
     "aggregates": 2,
     "progress": 2,
-    "pool": 2,
-    "worker": 2,
     "service": 2,
     "export": 2,
     "catalog": 2,
@@ -50,6 +46,8 @@ LAYERS = {
     # The published dataset (the seam: which store, embedded or a SPARQL service), the public
     # Python API that the surfaces and notebooks share.
     "published": 3,
+    # What only the server needs: the query worker pool, its workers, fair shares, the cache.
+    "serving": 3,
     "web": 4,
     "cli": 5,
 }

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tipgraph.errors import TooManyRequests
-from tipgraph.fairness import MAX_CLIENTS, ClientLedger, client_key
+from tipgraph.serving.fairness import MAX_CLIENTS, ClientLedger, client_key
 
 
 def run(ledger: ClientLedger, client: str, seconds: float, now: float) -> None:

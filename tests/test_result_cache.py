@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tipgraph.result_cache import CachedAnswer, ResultCache
+from tipgraph.serving.result_cache import CachedAnswer, ResultCache
 
 
 def _answer(size: int) -> CachedAnswer:

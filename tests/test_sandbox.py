@@ -117,8 +117,8 @@ def _serve_unisolated(database: str, results: multiprocessing.Queue[object]) -> 
 
     from tipgraph.config import EndpointSettings
     from tipgraph.errors import StoreError
-    from tipgraph.pool import QueryPool
     from tipgraph.query_targets import EmbeddedTarget
+    from tipgraph.serving.pool import QueryPool
 
     machine = platform.machine()
     _refuse(UNSHARE[machine], sandbox.ARCHITECTURES[machine][3])  # inherited by the workers

@@ -78,8 +78,8 @@ class EndpointSettings:
     max_result_bytes: int = 256 << 20
     workers: int = 3
     queue_size: int = 64
-    # Each client's share (tipgraph.fairness): query-seconds per minute, and queries running or
-    # waiting at once. 0 turns either off.
+    # Each client's share (tipgraph.serving.fairness): query-seconds per minute, and queries
+    # running or waiting at once. 0 turns either off.
     client_seconds: float = 30.0
     client_queries: int = 4
     # A worker growing past this much resident memory has its query stopped (0: no limit).

@@ -17,8 +17,8 @@ import pytest
 from tipgraph.config import EndpointSettings
 from tipgraph.errors import TipgraphError
 from tipgraph.evaluation import QueryRequest
-from tipgraph.pool import QueryPool
 from tipgraph.query_targets import EmbeddedTarget
+from tipgraph.serving.pool import QueryPool
 from tipgraph.sparql import refuse_federated
 from tipgraph.store.location import StoreVersion
 
@@ -160,7 +160,7 @@ def test_a_full_queue_answers_503_with_retry_after(live_server: LiveServer) -> N
     assert statuses.count(503) == 6
     full = [r for r in responses if "queue is full" in r.text]
     assert len(full) >= 2
-    # The two waiting have room made for them after a second (tipgraph.fairness): a 503 that
+    # The two waiting have room made for them after a second (tipgraph.serving.fairness): a 503 that
     # says when to retry, as a full queue's does.
     stopped = [r for r in responses if "to make room" in r.text]
     assert all("Retry-After" in r.headers for r in full + stopped)

@@ -9,8 +9,8 @@ import pytest
 from tipgraph.config import EndpointSettings
 from tipgraph.errors import EndpointBusy
 from tipgraph.evaluation import QueryRequest
-from tipgraph.pool import QueryPool
 from tipgraph.query_targets import EmbeddedTarget
+from tipgraph.serving.pool import QueryPool
 from tipgraph.store.location import StoreVersion
 
 from .test_live_server import RUNAWAY, SIMPLE

@@ -21,9 +21,9 @@ from tipgraph.config import EndpointSettings
 from tipgraph.errors import StoreError
 from tipgraph.examples import load_examples
 from tipgraph.namespaces import compact_iri
-from tipgraph.pool import QueryPool
 from tipgraph.published import Dataset, open_dataset
-from tipgraph.result_cache import CacheStats, ResultCache
+from tipgraph.serving.pool import QueryPool
+from tipgraph.serving.result_cache import CacheStats, ResultCache
 from tipgraph.web.dataset_pages import router as dataset_pages
 from tipgraph.web.downloads import router as downloads
 from tipgraph.web.errors import install_error_handlers

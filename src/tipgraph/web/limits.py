@@ -31,7 +31,7 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.server import ServerState
 
 from tipgraph.config import ConnectionLimits
-from tipgraph.fairness import client_key
+from tipgraph.serving.fairness import client_key
 from tipgraph.web.security import security_headers
 
 log = logging.getLogger(__name__)

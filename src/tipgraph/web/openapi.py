@@ -85,7 +85,7 @@ HEALTH_SCHEMA: dict[str, Any] = {
         },
         "refused": {
             "type": "object",
-            "description": "429 answers since start, by reason (tipgraph.fairness).",
+            "description": "429 answers since start, by reason (tipgraph.serving.fairness).",
             "properties": {
                 "query_seconds": {"type": "integer", "minimum": 0},
                 "in_flight": {"type": "integer", "minimum": 0},

@@ -12,12 +12,12 @@ from starlette.routing import Route
 from tipgraph.config import EndpointSettings
 from tipgraph.errors import NotAcceptable
 from tipgraph.evaluation import QueryRequest
-from tipgraph.fairness import client_key
 from tipgraph.formats import FORMAT_PARAMETERS, candidates
 from tipgraph.namespaces import BASE, sparql_prologue
-from tipgraph.pool import QueryPool
-from tipgraph.result_cache import CachedAnswer, ResultCache
 from tipgraph.service import service_description
+from tipgraph.serving.fairness import client_key
+from tipgraph.serving.pool import QueryPool
+from tipgraph.serving.result_cache import CachedAnswer, ResultCache
 from tipgraph.sparql import (
     MEDIA_TYPES,
     ResultKind,
@@ -160,7 +160,7 @@ async def sparql(request: Request) -> Response:
     cache: ResultCache = state.result_cache
     key = (
         manifest.version,
-        query.query,  # the exact text: see tipgraph.result_cache
+        query.query,  # the exact text: see tipgraph.serving.result_cache
         accept,
         query.formats,
         query.default_graphs,

@@ -16,9 +16,9 @@ from fastapi import Depends, Request
 from tipgraph.aggregates import Aggregates
 from tipgraph.config import EndpointSettings
 from tipgraph.examples import Example
-from tipgraph.pool import QueryPool
 from tipgraph.published import Dataset, Publication
-from tipgraph.result_cache import ResultCache
+from tipgraph.serving.pool import QueryPool
+from tipgraph.serving.result_cache import ResultCache
 from tipgraph.store.location import Manifest
 from tipgraph.store.reader import StoreReader
 from tipgraph.web.description import DatasetDescription

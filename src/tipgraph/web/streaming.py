@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from tipgraph.errors import TipgraphError
-from tipgraph.pool import RunningQuery
+from tipgraph.serving.pool import RunningQuery
 
 log = logging.getLogger(__name__)
 

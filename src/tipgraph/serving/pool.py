@@ -5,7 +5,7 @@ timer around ``Store.query`` stops nothing. Each worker process holds the store 
 evaluates one query at a time and streams the serialised bytes back through a pipe; when the
 deadline passes or the client goes away, the worker is killed and replaced.
 
-The messages are described in :mod:`tipgraph.worker`; one message per small result keeps a
+The messages are described in :mod:`tipgraph.serving.worker`; one message per small result keeps a
 point lookup to one round trip.
 """
 
@@ -28,10 +28,10 @@ from typing import Any
 from tipgraph import errors
 from tipgraph.config import EndpointSettings
 from tipgraph.evaluation import QueryRequest, ResultHead
-from tipgraph.fairness import PREEMPT_SECONDS, ClientLedger
 from tipgraph.query_targets import QueryTarget
+from tipgraph.serving.fairness import PREEMPT_SECONDS, ClientLedger
+from tipgraph.serving.worker import CHUNK_BYTES, error_body, worker_main
 from tipgraph.sparql import BY_NAME, ResultKind
-from tipgraph.worker import CHUNK_BYTES, error_body, worker_main
 
 log = logging.getLogger(__name__)
 # Chunks a slow client may leave unread before the worker is made to wait (flow control).
@@ -92,7 +92,7 @@ class _FrameReader:
 
 # Markers the pool puts in a query's own message queue.
 TIMED_OUT, CANCELLED, OUT_OF_MEMORY, PREEMPTED = b"T", b"X", b"M", b"P"
-# While a query waits for room to be made, how often the pool looks again (tipgraph.fairness).
+# While a query waits for room to be made, how often the pool looks again (serving.fairness).
 ROOM_CHECK_SECONDS = 0.25
 MEMORY_CHECK_SECONDS = 0.25
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
@@ -139,7 +139,7 @@ class RunningQuery:
 
     def preempt(self) -> None:
         """Stopped to make room for a query of a client with nothing running (see
-        :mod:`tipgraph.fairness`): answered with that, its worker replaced."""
+        :mod:`tipgraph.serving.fairness`): answered with that, its worker replaced."""
         if not self.finished:
             self.messages.put_nowait(PREEMPTED)
             self.cancel()
@@ -385,7 +385,7 @@ class QueryPool:
     def submit(self, request: QueryRequest, client: str = "") -> RunningQuery:
         """Start ``request`` of ``client`` on an idle worker or queue it.
 
-        TooManyRequests if the client is over its share (:mod:`tipgraph.fairness`);
+        TooManyRequests if the client is over its share (:mod:`tipgraph.serving.fairness`);
         EndpointBusy if the queue is full.
         """
         now = self.loop.time()
