@@ -1,0 +1,5 @@
+"""``python -m tipgraph.cli``: the `tipgraph` command."""
+
+from tipgraph.cli import main
+
+main()
