@@ -24,6 +24,7 @@ LAYERS = {
     "quoting": 1,
     "sparql": 1,
     "formats": 0,
+    "negotiation": 0,
     "sparql_grammar": 1,
     "sandbox": 1,
     "store": 1,

@@ -11,8 +11,9 @@ import pytest
 from tipgraph import describe, figures
 from tipgraph.config import RemoteConfig, default_graph_store, store_target
 from tipgraph.errors import QuerySyntaxError
+from tipgraph.formats import ResultKind
 from tipgraph.namespaces import ID, PREFIXES, PROV
-from tipgraph.sparql import ResultKind, bind_values, query_kind, read, with_prologue
+from tipgraph.sparql import bind_values, query_kind, read, with_prologue
 from tipgraph.store.location import StoreVersion
 from tipgraph.store.remote import blank_node, split_credentials
 

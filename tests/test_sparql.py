@@ -8,15 +8,9 @@ import time
 import pytest
 
 from tipgraph.errors import FederatedQueryRefused, QueryTooDeep
-from tipgraph.sparql import (
-    ResultKind,
-    format_by_name,
-    media_types_for,
-    negotiate,
-    prefers_html,
-    read,
-    refuse_federated,
-)
+from tipgraph.formats import ResultKind, media_types_for
+from tipgraph.negotiation import format_by_name, negotiate, prefers_html
+from tipgraph.sparql import read, refuse_federated
 
 SOLUTIONS = media_types_for(ResultKind.SOLUTIONS)
 GRAPHS = media_types_for(ResultKind.GRAPH)

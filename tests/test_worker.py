@@ -11,9 +11,9 @@ import threading
 import pytest
 
 from tipgraph.evaluation import ResultHead
+from tipgraph.formats import BY_SHORT_NAME, ResultKind
 from tipgraph.serving.pool import MAX_MESSAGE_BYTES, OversizedMessage, _FrameReader
 from tipgraph.serving.worker import CHUNK_BYTES, _PipeOutput
-from tipgraph.sparql import BY_SHORT_NAME, ResultKind
 
 HEAD = ResultHead(ResultKind.SOLUTIONS, BY_SHORT_NAME["csv"])
 

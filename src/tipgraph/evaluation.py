@@ -18,19 +18,10 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from tipgraph.errors import NotAcceptable, QueryError, ResultTooLarge
+from tipgraph.formats import MediaType, ResultKind, first_usable, media_types_for
 from tipgraph.namespaces import PREFIXES
-from tipgraph.sparql import (
-    MediaType,
-    ResultKind,
-    first_usable,
-    format_by_name,
-    media_types_for,
-    negotiate,
-    not_a_query,
-    query_kind,
-    refuse_federated,
-    with_prologue,
-)
+from tipgraph.negotiation import format_by_name, negotiate
+from tipgraph.sparql import not_a_query, query_kind, refuse_federated, with_prologue
 from tipgraph.store.remote import Answer, RemoteStore, Solution
 
 

@@ -7,16 +7,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tipgraph.sparql import (
-    ALIASES,
-    HTML,
-    MEDIA_TYPES,
-    MediaType,
-    format_by_name,
-    negotiate,
-    parse_accept,
-    prefers_html,
-)
+from tipgraph.formats import ALIASES, HTML, MEDIA_TYPES, MediaType
+from tipgraph.negotiation import format_by_name, negotiate, parse_accept, prefers_html
 from tipgraph.web.representations import OFFERED, RDF_TYPES
 
 OFFERS: list[tuple[MediaType, ...]] = [

@@ -9,8 +9,9 @@ import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 
+from tipgraph.formats import BY_NAME, HTML
 from tipgraph.namespaces import ID
-from tipgraph.sparql import BY_NAME, HTML, negotiate, parse_accept
+from tipgraph.negotiation import negotiate, parse_accept
 from tipgraph.web.links import iri_path
 from tipgraph.web.resources import minted
 

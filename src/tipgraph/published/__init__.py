@@ -22,13 +22,13 @@ from tipgraph.errors import DataLayoutError, StoreError
 from tipgraph.evaluation import QueryRequest
 from tipgraph.export import DumpFile
 from tipgraph.figures import Point, series
+from tipgraph.formats import ResultKind
 from tipgraph.namespaces import ID, PREFIXES, compact_iri
 from tipgraph.published.base import Backend, LoadOptions, Publication
 from tipgraph.published.embedded import EmbeddedBackend
 from tipgraph.published.results import QueryResult
 from tipgraph.published.service import ServiceBackend
 from tipgraph.query_targets import Prepare
-from tipgraph.sparql import ResultKind
 from tipgraph.store.location import Manifest, StoreLocation
 from tipgraph.store.reader import StoreReader
 from tipgraph.validation import ValidationReport

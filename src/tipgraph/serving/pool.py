@@ -28,10 +28,10 @@ from typing import Any
 from tipgraph import errors
 from tipgraph.config import EndpointSettings
 from tipgraph.evaluation import QueryRequest, ResultHead
+from tipgraph.formats import BY_NAME, ResultKind
 from tipgraph.query_targets import QueryTarget
 from tipgraph.serving.fairness import PREEMPT_SECONDS, ClientLedger
 from tipgraph.serving.worker import CHUNK_BYTES, error_body, worker_main
-from tipgraph.sparql import BY_NAME, ResultKind
 
 log = logging.getLogger(__name__)
 # Chunks a slow client may leave unread before the worker is made to wait (flow control).

@@ -9,8 +9,8 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from tipgraph.formats import EXTENSIONS, HTML
 from tipgraph.namespaces import compact_iri
+from tipgraph.negotiation import negotiate
 from tipgraph.quality import Summary, read_summary
-from tipgraph.sparql import negotiate
 from tipgraph.web.description import DatasetDescription
 from tipgraph.web.openapi import CONDITIONAL, answers, ok
 from tipgraph.web.pages import cache_headers, get_and_head, not_found, not_modified, render

@@ -8,8 +8,8 @@ import pyoxigraph as ox
 
 from tipgraph.catalog import DATASET, FOAF, PREFIXES, read_catalog
 from tipgraph.export import DUMPS, DumpFile, read_dumps
+from tipgraph.formats import MediaType
 from tipgraph.namespaces import DCTERMS, QB, RDFS, SCHEMA, TIP, VOID
-from tipgraph.sparql import MediaType
 from tipgraph.store.location import Manifest, StoreVersion
 
 HEADLINES = {

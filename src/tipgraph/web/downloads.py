@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Res
 
 from tipgraph.export import CHECKSUMS, DUMPS, FORMATS, GZIP, LISTING, DumpFile
 from tipgraph.formats import BY_NAME, HTML
-from tipgraph.sparql import format_by_name, negotiate
+from tipgraph.negotiation import format_by_name, negotiate
 from tipgraph.store.location import Manifest
 from tipgraph.web.dataset_pages import description_of, page_context
 from tipgraph.web.links import Links

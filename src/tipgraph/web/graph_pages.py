@@ -11,9 +11,9 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from tipgraph.aggregates import Aggregates
 from tipgraph.errors import NotAcceptable
+from tipgraph.formats import HTML, MediaType
 from tipgraph.namespaces import ONTOLOGY, ONTOLOGY_GRAPH, SHAPES_GRAPH, graph_iri
 from tipgraph.ontology_docs import document_ontology
-from tipgraph.sparql import HTML, MediaType
 from tipgraph.store.location import Manifest
 from tipgraph.store.reader import StoreReader, is_iri
 from tipgraph.web.links import iri_path

@@ -13,8 +13,9 @@ from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tipgraph.describe import FALLBACK_LANGUAGES, language_preference
+from tipgraph.formats import HTML, MediaType
+from tipgraph.negotiation import prefers_html
 from tipgraph.serving.result_cache import CachedAnswer, ResultCache
-from tipgraph.sparql import HTML, MediaType, prefers_html
 from tipgraph.store.location import Manifest
 from tipgraph.store.reader import StoreReader
 from tipgraph.web.links import Links

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from tipgraph.errors import NotAcceptable
 from tipgraph.formats import EXTENSIONS, HTML, PAGE_TYPES, MediaType
-from tipgraph.sparql import format_by_name, negotiate
+from tipgraph.negotiation import format_by_name, negotiate
 
 # Server order: Turtle for clients that accept anything; HTML only when preferred (browsers).
 RDF_TYPES: tuple[MediaType, ...] = PAGE_TYPES

@@ -25,8 +25,8 @@ from tipgraph.figures import (
     source_text,
     units,
 )
+from tipgraph.formats import BY_NAME, HTML, MediaType
 from tipgraph.namespaces import ID, PROV, QB, SKOS, TIP
-from tipgraph.sparql import BY_NAME, HTML, MediaType
 from tipgraph.store.reader import StoreReader, is_iri
 from tipgraph.web.charts import bar_charts, series_csv
 from tipgraph.web.links import iri_path

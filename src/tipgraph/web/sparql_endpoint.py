@@ -12,19 +12,13 @@ from starlette.routing import Route
 from tipgraph.config import EndpointSettings
 from tipgraph.errors import NotAcceptable
 from tipgraph.evaluation import QueryRequest
-from tipgraph.formats import FORMAT_PARAMETERS, candidates
+from tipgraph.formats import FORMAT_PARAMETERS, MEDIA_TYPES, ResultKind, candidates, media_types_for
 from tipgraph.namespaces import BASE, sparql_prologue
+from tipgraph.negotiation import negotiate, prefers_html
 from tipgraph.service import service_description
 from tipgraph.serving.fairness import client_key
 from tipgraph.serving.pool import QueryPool
 from tipgraph.serving.result_cache import CachedAnswer, ResultCache
-from tipgraph.sparql import (
-    MEDIA_TYPES,
-    ResultKind,
-    media_types_for,
-    negotiate,
-    prefers_html,
-)
 from tipgraph.store.location import Manifest
 from tipgraph.web.links import Links
 from tipgraph.web.protocol import ProtocolError, read_protocol_request

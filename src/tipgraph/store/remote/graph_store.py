@@ -13,8 +13,8 @@ import httpx
 import pyoxigraph as ox
 
 from tipgraph.errors import StoreError
+from tipgraph.formats import ResultKind
 from tipgraph.namespaces import LOAD_GRAPH, RDF
-from tipgraph.sparql import ResultKind
 from tipgraph.store.remote.connection import Connection
 from tipgraph.store.remote.results import GRAPH_ACCEPT, READ_BYTES, Answer
 

@@ -17,8 +17,8 @@ import httpx
 import pyoxigraph as ox
 
 from tipgraph.errors import StoreError
+from tipgraph.formats import ResultKind
 from tipgraph.namespaces import RDF
-from tipgraph.sparql import ResultKind
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Solution = dict[str, Term]

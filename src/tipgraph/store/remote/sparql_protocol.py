@@ -19,7 +19,7 @@ import httpx
 import pyoxigraph as ox
 
 from tipgraph.errors import QuerySyntaxError, QueryTimeout, StoreError
-from tipgraph.sparql import ResultKind
+from tipgraph.formats import ResultKind
 from tipgraph.store.remote.connection import Connection, server_message
 from tipgraph.store.remote.results import (
     GRAPH_ACCEPT,
