@@ -54,6 +54,7 @@ def vulnerabilities(client: httpx.Client, name: str, version: Version) -> list[s
     return [entry["id"] for entry in entries if not entry.get("withdrawn")]
 
 
+@pytest.mark.network
 def test_no_locked_dependency_has_a_known_vulnerability() -> None:
     try:
         with httpx.Client(timeout=30, follow_redirects=True) as client:

@@ -18,7 +18,7 @@ from tipgraph.errors import DataNotValidError, DataSyntaxError, StoreError
 from tipgraph.namespaces import GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from tipgraph.store.location import StoreLocation, StoreVersion
 
-from .conftest import REPORT
+from .helpers import REPORT
 
 
 def quiet(_: str) -> None:

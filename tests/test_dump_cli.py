@@ -11,7 +11,7 @@ from tipgraph.export import CHECKSUMS, DUMPS, LISTING
 from tipgraph.quality import FILES
 from tipgraph.store.location import StoreVersion
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 
 def dump(store: Path, *args: str) -> tuple[int, bytes, str]:

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from tipgraph.examples import Example, load_examples, parse_example
 from tipgraph.store.location import StoreVersion
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 EXAMPLES = load_examples()
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

@@ -18,8 +18,8 @@ from tipgraph.cli import main
 from tipgraph.coverage import parse_numeral
 from tipgraph.locations import subject_lines
 
-from .conftest import REPORT
-from .documented import documented
+from .helpers import REPORT
+from .helpers.documented import documented
 
 OBS = f"https://w3id.org/tipgraph/id/observation/{REPORT}/"
 

@@ -10,8 +10,8 @@ import pytest
 from tipgraph.cli import main
 from tipgraph.dataset import AssembledDataset
 
-from .conftest import ROOT
-from .documented import table
+from .helpers import ROOT
+from .helpers.documented import table
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 QUERIES = re.findall(r"```sparql\n(.*?)```", README, flags=re.DOTALL)

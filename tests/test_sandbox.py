@@ -22,8 +22,9 @@ import pytest
 from tipgraph import sandbox
 from tipgraph.store.location import StoreVersion
 
-from .conftest import ROOT, free_port
-from .documented import documented
+from .helpers import ROOT
+from .helpers.documented import documented
+from .helpers.servers import free_port
 from .sparql_grammar.oracle import listening
 
 UNSHARE = {"x86_64": 272, "aarch64": 97}

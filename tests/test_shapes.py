@@ -15,7 +15,7 @@ from tipgraph.dataset import assemble_dataset
 from tipgraph.namespaces import sparql_prologue
 from tipgraph.validation import ValidationReport, validate
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 OBS = "<https://w3id.org/tipgraph/id/observation/az-mia-thb-2018/"
 QUOTE = "<https://w3id.org/tipgraph/id/report/az-mia-thb-2018/quote/"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from ..conftest import LiveServer
+from ..helpers.servers import LiveServer
 
 pytestmark = pytest.mark.browser
 

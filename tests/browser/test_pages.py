@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, Request
 
-from ..conftest import LiveServer
+from ..helpers.servers import LiveServer
 from .conftest import screenshot
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
 from tests.browser.conftest import screenshot
-from tests.conftest import LiveServer
+from tests.helpers.servers import LiveServer
 from tipgraph.examples import Example, load_examples
 
 pytestmark = pytest.mark.browser

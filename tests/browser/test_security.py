@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
-from ..conftest import LiveServer
+from ..helpers.servers import LiveServer
 from .test_accessibility import PAGES
 
 pytestmark = pytest.mark.browser

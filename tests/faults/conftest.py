@@ -22,7 +22,8 @@ import pytest
 
 from tipgraph.store.location import BUILDING_PREFIX, StoreVersion
 
-from ..conftest import ROOT, LiveServer, free_port
+from ..helpers import ROOT
+from ..helpers.servers import LiveServer, free_port
 
 EXIT_ERROR = 2
 # Runs a command as a user who may read everything (so it finds this interpreter wherever it is

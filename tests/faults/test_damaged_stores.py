@@ -12,8 +12,8 @@ import pytest
 
 from tipgraph.store.location import CURRENT, MANIFEST, StoreVersion
 
-from ..conftest import free_port
-from ..documented import documented
+from ..helpers.documented import documented
+from ..helpers.servers import free_port
 from .conftest import assert_one_clear_sentence, tipgraph
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from tipgraph.store.location import CURRENT, DATABASE, MANIFEST, StoreVersion
 
-from ..documented import documented
+from ..helpers.documented import documented
 from .conftest import (
     Mounted,
     assert_one_clear_sentence,

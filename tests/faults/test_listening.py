@@ -11,7 +11,7 @@ import pytest
 
 from tipgraph.store.location import StoreVersion
 
-from ..documented import documented
+from ..helpers.documented import documented
 from .conftest import assert_one_clear_sentence, session_processes, tipgraph_command
 
 

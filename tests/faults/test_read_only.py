@@ -13,7 +13,7 @@ import pytest
 
 from tipgraph.store.location import StoreLocation, StoreVersion
 
-from ..documented import documented
+from ..helpers.documented import documented
 from .conftest import (
     AS_A_READER,
     assert_one_clear_sentence,

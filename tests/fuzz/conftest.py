@@ -22,7 +22,7 @@ from schemathesis.config import SchemathesisConfig
 from tipgraph.config import EndpointSettings
 from tipgraph.web.app import create_app
 
-from ..conftest import LiveServer, start_server, stop_server
+from ..helpers.servers import LiveServer, start_server, stop_server
 
 # What an answer must be: no 5xx, and its status, media type, headers and body documented.
 CHECKS = [

@@ -29,7 +29,7 @@ from tipgraph.publish_remote import publish
 from tipgraph.store.location import StoreVersion
 from tipgraph.store.remote import RemoteStore
 
-from ..conftest import LiveServer, free_port, start_server, stop_server
+from ..helpers.servers import LiveServer, free_port, start_server, stop_server
 
 START_SECONDS = 60
 SERVER_TIMEOUT = 10  # seconds a query may run on a test server

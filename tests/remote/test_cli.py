@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from tipgraph.cli import main
 
-from ..conftest import ROOT, free_port
+from ..helpers import ROOT
+from ..helpers.servers import free_port
 from .conftest import Service, _stop, start_oxigraph
 
 ORDERED = """SELECT ?indicator ?label (COUNT(?o) AS ?n)

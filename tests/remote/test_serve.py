@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from tipgraph.namespaces import ID
 from tipgraph.store.location import StoreVersion
 
-from ..conftest import LiveServer, start_server, stop_server
-from ..documented import documented
+from ..helpers.documented import documented
+from ..helpers.servers import LiveServer, start_server, stop_server
 from ..web.test_live_server import cpu_seconds
 from ..web.test_resources import BROWSER, doc, one_of_each_class
 from .conftest import Service, _stop, ensure_loaded, load_bundled, start_oxigraph

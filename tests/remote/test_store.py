@@ -18,7 +18,7 @@ from tipgraph.store.location import StoreVersion
 from tipgraph.store.remote import LOAD_TIMEOUT, RemoteStore
 from tipgraph.store.remote_reader import RemoteReader
 
-from ..conftest import free_port
+from ..helpers.servers import free_port
 from .conftest import Service, bundled_graphs, start_oxigraph
 
 SCRATCH = f"{GRAPH}test-scratch"

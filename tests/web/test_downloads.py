@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from tipgraph.export import CHECKSUMS, DUMPS, read_dumps
 from tipgraph.store.location import StoreVersion
 
-from ..conftest import LiveServer
+from ..helpers.servers import LiveServer
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from tipgraph.config import EndpointSettings, Settings
 from tipgraph.store.location import StoreLocation
 from tipgraph.web.app import create_app
 
-from ..conftest import ROOT
+from ..helpers import ROOT
 
 HOSTILE = """
 <https://w3id.org/tipgraph/id/agency/hostile> a <http://www.w3.org/ns/org#FormalOrganization> ;

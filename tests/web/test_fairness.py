@@ -15,8 +15,8 @@ import pytest
 from tipgraph.errors import TipgraphError
 from tipgraph.sparql import refuse_federated
 
-from ..conftest import LiveServer, start_server, stop_server, wait_until_idle
-from ..documented import documented
+from ..helpers.documented import documented
+from ..helpers.servers import LiveServer, start_server, stop_server, wait_until_idle
 from .test_live_server import RUNAWAY, SIMPLE, as_client, federated
 
 

@@ -23,8 +23,8 @@ import pytest
 
 from tipgraph.web.limits import FILES_PER_CONNECTION, RESERVED_FILES
 
-from ..conftest import LiveServer, start_server, stop_server
-from ..documented import documented
+from ..helpers.documented import documented
+from ..helpers.servers import LiveServer, start_server, stop_server
 from .test_live_server import RUNAWAY
 
 WAIT = 15.0  # seconds a socket waits for the server: far beyond every limit under test

@@ -22,8 +22,8 @@ from tipgraph.serving.pool import QueryPool
 from tipgraph.sparql import refuse_federated
 from tipgraph.store.location import StoreVersion
 
-from ..conftest import LiveServer, start_server, stop_server, wait_until_idle
-from ..documented import documented
+from ..helpers.documented import documented
+from ..helpers.servers import LiveServer, start_server, stop_server, wait_until_idle
 from ..sparql_grammar.oracle import listening
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

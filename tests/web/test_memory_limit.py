@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from ..conftest import start_server, stop_server
-from ..documented import documented
+from ..helpers.documented import documented
+from ..helpers.servers import start_server, stop_server
 
 # Every pair of statements, sorted: the sort holds them all in memory.
 HUNGRY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"

@@ -18,7 +18,7 @@ from tipgraph.store.location import StoreVersion
 from tipgraph.store.reader import EmbeddedReader
 from tipgraph.web.app import create_app
 
-from ..documented import documented
+from ..helpers.documented import documented
 
 RDF_FORMATS = {
     "text/turtle": ("ttl", "turtle"),

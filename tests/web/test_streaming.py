@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import LiveServer, start_server, stop_server, wait_until_idle
+from ..helpers.servers import LiveServer, start_server, stop_server, wait_until_idle
 from .test_live_server import as_client
 
 # The source passages joined (about 29 KB), copied 1,400 times by nested CONCATs: one literal

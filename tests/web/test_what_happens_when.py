@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ..conftest import LiveServer, start_server, stop_server, wait_until_idle
-from ..documented import documented
+from ..helpers.documented import documented
+from ..helpers.servers import LiveServer, start_server, stop_server, wait_until_idle
 from .test_live_server import RUNAWAY, as_client
 
 LIMITS = ("--workers", "2", "--timeout", "2", "--queue", "1", "--max-rows", "5000")
