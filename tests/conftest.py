@@ -17,7 +17,6 @@ from tipgraph.store.location import StoreLocation, StoreVersion
 from tipgraph.validation import ValidationReport, load_shapes, validate
 from tipgraph.web.app import create_app
 
-from .helpers import REPORT as REPORT  # re-exported for the modules that still import it here
 from .helpers import ROOT
 from .helpers.servers import LiveServer, start_server, stop_server
 

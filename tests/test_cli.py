@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from tipgraph.cli import main
 
-from .conftest import REPORT, ROOT
-from .documented import documented
+from .helpers import REPORT, ROOT
+from .helpers.documented import documented
 
 
 def run(*args: str) -> tuple[int, str, str]:

@@ -40,7 +40,8 @@ from SPARQLWrapper import (
     SPARQLWrapper,
 )
 
-from ..conftest import ROOT, LiveServer
+from ..helpers import ROOT
+from ..helpers.servers import LiveServer
 
 SELECT = (
     "PREFIX tip: <https://w3id.org/tipgraph/ontology#> "
