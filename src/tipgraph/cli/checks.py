@@ -18,12 +18,12 @@ from tipgraph.cli.group import (
     EXIT_CONFORMS,
     EXIT_VIOLATIONS,
     CouldNotRun,
-    _data_paths,
-    _jobs_option,
-    _progress,
-    _settings,
-    _shown,
+    checkout_settings,
+    data_paths,
+    jobs_option,
     main,
+    progress,
+    shown_path,
 )
 
 
@@ -43,7 +43,7 @@ from tipgraph.cli.group import (
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="A folder of SHACL shapes to use instead of the checkout's shapes/.",
 )
-@_jobs_option
+@jobs_option
 @click.pass_context
 def validate(
     ctx: click.Context,
@@ -63,16 +63,16 @@ def validate(
     """
     from tipgraph.conformance import validate_reports
 
-    settings = _settings(ctx)
+    settings = checkout_settings(ctx)
     started = time.perf_counter()
     try:
         report = validate_reports(
             settings.ontology_dir,
             shapes_dir or settings.shapes_dir,
-            _data_paths(settings, paths),
+            data_paths(settings, paths),
             root=settings.root,
             jobs=jobs,
-            progress=_progress if output_format == "text" else lambda _: None,
+            progress=progress if output_format == "text" else lambda _: None,
         )
     except TipgraphError as error:
         raise CouldNotRun(str(error)) from None
@@ -137,9 +137,9 @@ def coverage(
     from tipgraph.coverage import check_coverage
     from tipgraph.dataset import assemble_dataset
 
-    settings = _settings(ctx)
+    settings = checkout_settings(ctx)
     try:
-        assembled = assemble_dataset(settings.ontology_dir, _data_paths(settings, paths))
+        assembled = assemble_dataset(settings.ontology_dir, data_paths(settings, paths))
     except TipgraphError as error:
         raise CouldNotRun(str(error)) from None
     reports = check_coverage(assembled)
@@ -147,7 +147,7 @@ def coverage(
     if output_format == "json":
         body = [
             {
-                "source": _shown(r.source.path, settings),
+                "source": shown_path(r.source.path, settings),
                 "numerals": [
                     {
                         "text": n.text,
@@ -169,12 +169,10 @@ def coverage(
             for numeral in report.numerals:
                 if show_all or not numeral.covered:
                     status = ", ".join(numeral.covered_by) or "MISSING"
-                    click.echo(
-                        f"{_shown(report.source.path, settings)}:{numeral.line}:{numeral.column}: "
-                        f"{numeral.text!r} {status}"
-                    )
+                    where = f"{shown_path(report.source.path, settings)}:{numeral.line}"
+                    click.echo(f"{where}:{numeral.column}: {numeral.text!r} {status}")
             click.echo(
-                f"{_shown(report.source.path, settings)}: {len(report.numerals)} numerals, "
+                f"{shown_path(report.source.path, settings)}: {len(report.numerals)} numerals, "
                 f"{len(report.missing)} missing",
                 err=True,
             )

@@ -16,18 +16,18 @@ if TYPE_CHECKING:
     pass
 from tipgraph.cli.group import (
     CouldNotRun,
-    _data_paths,
-    _jobs_option,
-    _open_dataset,
-    _progress,
-    _settings,
-    _store_option,
+    checkout_settings,
+    data_paths,
+    dataset_of,
+    jobs_option,
     main,
+    progress,
+    store_option,
 )
 
 
 @main.command()
-@_store_option
+@store_option
 @click.option(
     "--no-validate",
     is_flag=True,
@@ -39,7 +39,7 @@ from tipgraph.cli.group import (
     show_default=True,
     help="Write the downloads (every format, gzipped, with checksums) beside the store.",
 )
-@_jobs_option
+@jobs_option
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.pass_context
 def load(
@@ -57,18 +57,18 @@ def load(
     """
     from tipgraph.published import LoadOptions
 
-    settings = _settings(ctx)
+    settings = checkout_settings(ctx)
     bar = LoadBar(sys.stderr)
     options = LoadOptions(
         validate=not no_validate,
-        data_paths=_data_paths(settings, paths),
+        data_paths=data_paths(settings, paths),
         jobs=jobs,
         dumps=dumps,
         progress=bar.message,
         on_load=bar.update,
     )
     try:
-        with _open_dataset(ctx, store) as dataset:
+        with dataset_of(ctx, store) as dataset:
             manifest = dataset.load(options)
     except TipgraphError as error:
         bar.end()
@@ -98,7 +98,7 @@ def load(
     show_default=True,
     help="table for people (Turtle for CONSTRUCT/DESCRIBE); the others are the standard formats.",
 )
-@_store_option
+@store_option
 @click.pass_context
 def query(
     ctx: click.Context,
@@ -117,7 +117,7 @@ def query(
         raise click.UsageError("give the query as an argument or with -f FILE (one of them).")
     text = query_text if query_text is not None else query_file.read()
     try:
-        with _open_dataset(ctx, store) as dataset:
+        with dataset_of(ctx, store) as dataset:
             dataset.write_query(text, output_format, sys.stdout.buffer)
     except TipgraphError as error:
         raise CouldNotRun(str(error)) from None
@@ -139,7 +139,7 @@ def query(
     type=click.Path(path_type=Path),
     help="A file (or folder) for one format, default stdout; the folder for all (default dumps).",
 )
-@_store_option
+@store_option
 @click.pass_context
 def dump(
     ctx: click.Context, dump_format: str, compress: bool, output: Path | None, store: str | None
@@ -149,7 +149,7 @@ def dump(
     By default every format, plain and gzipped, with SHA256SUMS and dumps.json, into a folder.
     """
     try:
-        with _open_dataset(ctx, store) as dataset, dataset.snapshot() as database:
+        with dataset_of(ctx, store) as dataset, dataset.snapshot() as database:
             _write_dumps(database, dump_format, compress, output)
     except OSError as error:
         raise CouldNotRun(f"cannot write the dump ({error})") from None
@@ -162,7 +162,7 @@ def _write_dumps(database: Any, dump_format: str, compress: bool, output: Path |
 
     if dump_format == "all":
         folder = output or Path("dumps")
-        files = write_dumps(database, folder, _progress)
+        files = write_dumps(database, folder, progress)
         click.echo(f"wrote {len(files)} files, SHA256SUMS and dumps.json to {folder}", err=True)
         return
     chosen = BY_NAME[dump_format]

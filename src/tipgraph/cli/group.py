@@ -26,7 +26,7 @@ class CouldNotRun(click.ClickException):
     exit_code = EXIT_ERROR
 
 
-def _settings(ctx: click.Context) -> Settings:
+def checkout_settings(ctx: click.Context) -> Settings:
     root: Path | None = ctx.obj["root"]
     try:
         return Settings.load(root=root)
@@ -34,16 +34,16 @@ def _settings(ctx: click.Context) -> Settings:
         raise CouldNotRun(str(error)) from None
 
 
-def _shown(path: Path, settings: Settings) -> str:
+def shown_path(path: Path, settings: Settings) -> str:
     """A path as users typed it: relative to the checkout when inside it."""
     return str(path.relative_to(settings.root)) if path.is_relative_to(settings.root) else str(path)
 
 
-def _data_paths(settings: Settings, paths: Sequence[Path]) -> list[Path]:
+def data_paths(settings: Settings, paths: Sequence[Path]) -> list[Path]:
     return [Path(p) for p in paths] if paths else [settings.data_dir]
 
 
-def _jobs_option(command: F) -> F:
+def jobs_option(command: F) -> F:
     return click.option(
         "-j",
         "--jobs",
@@ -88,7 +88,7 @@ def main(ctx: click.Context, root: Path | None, graph_store: str | None) -> None
     ctx.obj = {"root": root, "graph_store": graph_store}
 
 
-def _store_option(command: F) -> F:
+def store_option(command: F) -> F:
     return click.option(
         "--store",
         "store",
@@ -99,7 +99,7 @@ def _store_option(command: F) -> F:
     )(command)
 
 
-def _store_target(ctx: click.Context, store: str | Path | None) -> StoreTarget:
+def store_target_of(ctx: click.Context, store: str | Path | None) -> StoreTarget:
     """The ``--store`` of a command: a directory, or a SPARQL service (RemoteConfig)."""
     from tipgraph.config import store_target
 
@@ -108,13 +108,13 @@ def _store_target(ctx: click.Context, store: str | Path | None) -> StoreTarget:
     return store_target(option, (root or Path.cwd()).resolve(), graph_store=ctx.obj["graph_store"])
 
 
-def _open_dataset(ctx: click.Context, store: str | Path | None) -> Dataset:
+def dataset_of(ctx: click.Context, store: str | Path | None) -> Dataset:
     """The published dataset the command works on: ``--store``, else the checkout's."""
     from tipgraph.published import open_dataset
 
     root: Path | None = ctx.obj["root"]
-    return open_dataset(_store_target(ctx, store), root=root)
+    return open_dataset(store_target_of(ctx, store), root=root)
 
 
-def _progress(message: str) -> None:
+def progress(message: str) -> None:
     click.echo(message, err=True)

@@ -14,18 +14,18 @@ if TYPE_CHECKING:
     pass
 from tipgraph.cli.group import (
     CouldNotRun,
-    _progress,
-    _settings,
-    _store_option,
-    _store_target,
+    checkout_settings,
     main,
+    progress,
+    store_option,
+    store_target_of,
 )
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-@_store_option
+@store_option
 @click.option(
     "--timeout",
     default=30.0,
@@ -219,13 +219,13 @@ def serve(
             "read the store (README: Deployment)",
             err=True,
         )
-    target = _store_target(ctx, store)
+    target = store_target_of(ctx, store)
     try:
         dataset = open_dataset(target, root=ctx.obj["root"], timeout=timeout)
         if dataset.backend.loads_when_served and not dataset.backend.has_load():
             click.echo(f"no store in {dataset.backend.name} yet: loading the data first", err=True)
-            _settings(ctx)  # a checkout is needed: say so as every command does
-            dataset.load(LoadOptions(progress=_progress))
+            checkout_settings(ctx)  # a checkout is needed: say so as every command does
+            dataset.load(LoadOptions(progress=progress))
         settings = EndpointSettings(
             store=target,
             timeout=timeout,
