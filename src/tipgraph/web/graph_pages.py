@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from tipgraph.aggregates import Aggregates
+from tipgraph.describe import label_of
 from tipgraph.errors import NotAcceptable
 from tipgraph.formats import HTML, MediaType
 from tipgraph.namespaces import ONTOLOGY, ONTOLOGY_GRAPH, SHAPES_GRAPH, graph_iri
@@ -17,6 +18,7 @@ from tipgraph.ontology_docs import document_ontology
 from tipgraph.store.location import Manifest
 from tipgraph.store.reader import StoreReader, is_iri
 from tipgraph.web.links import iri_path
+from tipgraph.web.model_diagram import figure_model
 from tipgraph.web.openapi import CONDITIONAL, answers, ok
 from tipgraph.web.pages import (
     cache_headers,
@@ -127,7 +129,9 @@ def ontology(extension: str, request: Request, format: Format = None) -> Respons
         return answer  # the page is built from the whole ontology: once per version
     doc = document_ontology(reader, languages)
     twins = alternates(state.links.path("/ontology"))
-    return remember(request, render(request, "ontology.html", headers, doc=doc, alternates=twins))
+    model = figure_model(lambda iri: label_of(reader, iri, languages))
+    page = render(request, "ontology.html", headers, doc=doc, alternates=twins, model=model)
+    return remember(request, page)
 
 
 @get_and_head(
