@@ -239,12 +239,25 @@ def test_an_agency_page_lists_units_figures_and_agreements(client: TestClient) -
 
 
 def test_an_indicator_page_charts_its_observations_with_a_csv_twin(client: TestClient) -> None:
-    html = client.get("/id/indicator/victims-identified", headers={"Accept": BROWSER}).text
-    assert "<svg" in html
-    assert html.count("<rect") >= 2
-    rows = client.get("/doc/indicator/victims-identified.csv").text.strip().splitlines()
-    assert rows[0].startswith("observation,period,area")
+    """Two shares of one year, by form: one chart, a bar each, its caption above it."""
+    html = client.get(
+        "/id/indicator/share-of-detected-victims-by-form", headers={"Accept": BROWSER}
+    ).text
+    assert html.count('<figure class="chart"><figcaption>') == 1
+    assert html.count("<rect") == 2
+    rows = client.get("/doc/indicator/share-of-detected-victims-by-form.csv").text.splitlines()
+    assert rows[0].startswith("observation,")
     assert len(rows) - 1 == html.count("<rect")
+
+
+def test_charts_do_not_set_a_total_or_a_span_beside_what_they_are_not(
+    client: TestClient,
+) -> None:
+    """Victims identified: 2014–2018 in Azerbaijan, 2017 in the world; modern slavery: the
+    total and one form. No pair is a series, so no chart draws them: the numbers are listed."""
+    for indicator in ("victims-identified", "modern-slavery-victims"):
+        html = client.get(f"/id/indicator/{indicator}", headers={"Accept": BROWSER}).text
+        assert '<figure class="chart">' not in html, indicator
 
 
 def test_external_links_are_marked(client: TestClient) -> None:

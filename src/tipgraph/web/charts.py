@@ -41,31 +41,63 @@ def _format(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}".rstrip("0")
 
 
-def _series_key(point: Point) -> tuple[str, str]:
-    return (point.unit.label if point.unit else "", point.area.label if point.area else "")
+def _is_year(point: Point) -> bool:
+    """Whether the point's period is one calendar year (not a span such as 2014–2018)."""
+    label = point.period.label if point.period else ""
+    return len(label) == 4 and label.isdigit()
+
+
+def _is_total(point: Point) -> bool:
+    """Whether the point is not split by form of exploitation (all forms, or not applicable)."""
+    return point.form is None or point.form.iri.endswith(("/all", "/not-applicable"))
+
+
+def _series_key(point: Point) -> tuple[str, str, bool, bool]:
+    """Points drawn together: one unit and area, and only comparable periods and breakdowns."""
+    return (
+        point.unit.label if point.unit else "",
+        point.area.label if point.area else "",
+        not _is_year(point),
+        not _is_total(point),
+    )
+
+
+def _title(unit: str, area: str, spans: bool, split: bool) -> str:
+    words = [part for part in (area, unit) if part] or ["Observations"]
+    if spans:
+        words.append("over several years")
+    if split:
+        words.append("by form of exploitation")
+    return " · ".join(words)
 
 
 def bar_charts(points: list[Point]) -> list[Chart]:
-    """Bar charts of ``points`` across periods, one per unit and area, in period order."""
+    """Bar charts of ``points`` across periods, in period order, that do not mislead: one per
+    unit and area, yearly figures apart from figures over several years, a total apart from its
+    breakdown by form, no chart of a single bar (the number says it), and one scale for every
+    chart of the same unit, so bars compare across charts."""
     charts: list[Chart] = []
     ordered = sorted(points, key=_series_key)  # stable: period order kept within a series
-    for (unit, area), group in groupby(ordered, key=_series_key):
-        if len(charts) == MAX_CHARTS:
-            break
-        title = " · ".join(part for part in (area, unit) if part) or "Observations"
-        bars = list(group)
+    groups = [(key, list(group)) for key, group in groupby(ordered, key=_series_key)]
+    groups = [(key, bars) for key, bars in groups if len(bars) > 1]
+    scale: dict[str, float] = {}
+    for (unit, *_), bars in groups:
+        largest = max((p.value for p in bars if p.value > 0), default=0.0)
+        scale[unit] = max(scale.get(unit, 0.0), largest)
+    for (unit, area, spans, split), bars in groups[:MAX_CHARTS]:
+        title = _title(unit, area, spans, split)
         if len(bars) > MAX_BARS:
             bars = bars[-MAX_BARS:]
             title += f" (the latest {MAX_BARS})"
-        charts.append(Chart(title, _svg(bars, title, len(charts))))
+        charts.append(Chart(title, _svg(bars, title, len(charts), scale[unit] or 1.0)))
     return charts
 
 
-def _svg(points: list[Point], title: str, number: int) -> Markup:
+def _svg(points: list[Point], title: str, number: int, top: float) -> Markup:
+    """One chart; ``top`` is the value at full height, shared by the charts of one unit."""
     slot = max(SLOT_MIN, min(SLOT_MAX, (WIDTH - LEFT - 10) // max(len(points), 1)))
     width = max(WIDTH, LEFT + slot * len(points) + 10)
     height = BAR_AREA_TOP + BAR_AREA_HEIGHT + LABEL_HEIGHT
-    top = max((p.value for p in points if p.value > 0), default=0.0) or 1.0
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'role="img" aria-labelledby="chart-{number}">',
