@@ -39,11 +39,15 @@ LAYERS = {
     "progress": 2,
     "service": 2,
     "export": 2,
+    "observation_table": 2,
     "catalog": 2,
     "quality": 2,
     "describe": 2,
     "figures": 2,
+    "source_marks": 2,
+    "figures_view": 2,
     "ontology_docs": 2,
+    "search_index": 2,
     # The published dataset (the seam: which store, embedded or a SPARQL service), the public
     # Python API that the surfaces and notebooks share.
     "published": 3,

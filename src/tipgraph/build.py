@@ -40,6 +40,7 @@ from tipgraph.errors import DataNotValidError, StoreError
 from tipgraph.namespaces import SHAPES_GRAPH
 from tipgraph.publish_remote import publish
 from tipgraph.quality import Validation, count_shapes
+from tipgraph.search_index import SearchIndex
 from tipgraph.store.bulk import OnProgress, bulk_load
 from tipgraph.store.location import DATABASE, Manifest, StoreLocation, StoreVersion
 from tipgraph.store.remote import RemoteStore
@@ -118,6 +119,7 @@ def build_store(
                 loaded_at = _now()
                 if not given_up.is_set():  # its folder may be gone: never create it again
                     Aggregates.compute(store).write(folder)
+                    SearchIndex.from_store(store, version).write(folder)
                     if dumps:
                         write_downloads(store, folder, loaded_at, progress, validation)
                 return counts, loaded_at
