@@ -138,7 +138,9 @@ def _answer(request: Request, format_name: str) -> Response:
     if media is None:
         return _bad(f"no format {format_name!r}: ask for html, csv or json")
     params = request.query_params
-    filters = {name: params.getlist(name) for name in DIMENSIONS if params.getlist(name)}
+    # An empty value (a form's blank field) filters nothing.
+    chosen = {name: [v for v in params.getlist(name) if v.strip()] for name in DIMENSIONS}
+    filters = {name: values for name, values in chosen.items() if values}
     sort = params.get("sort") or None
     try:
         paging = _paging(params.get("page"), params.get("size"))
