@@ -17,6 +17,7 @@ from tipgraph.aggregates import Aggregates
 from tipgraph.config import EndpointSettings
 from tipgraph.examples import Example
 from tipgraph.published import Dataset, Publication
+from tipgraph.search_index import SearchIndex
 from tipgraph.serving.pool import QueryPool
 from tipgraph.serving.result_cache import ResultCache
 from tipgraph.store.location import Manifest
@@ -58,6 +59,7 @@ class AppState:
     pool: QueryPool | None = None  # started by the lifespan
     # A load with other graphs than the workers were started with: /health says restart.
     restart_needed: bool = False
+    search_index: SearchIndex | None = None  # of the served version (tipgraph.web.search)
     _reader: StoreReader | None = field(default=None, repr=False)
 
     @property
