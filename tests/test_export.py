@@ -26,6 +26,7 @@ from tipgraph.export import (
     write_dumps,
 )
 from tipgraph.namespaces import ID, sparql_prologue
+from tipgraph.observation_table import METADATA_FILE
 from tipgraph.quality import FILES, ROLE
 from tipgraph.store.location import StoreVersion
 
@@ -72,6 +73,7 @@ def _graphs(store: ox.Store) -> set[str]:
 def test_every_format_and_its_gzip_twin_is_written(dumps: Path) -> None:
     names = {f.name for f in read_dumps(dumps)}
     expected = {f.file_name for f in FORMATS} | {f"{f.file_name}.gz" for f in FORMATS}
+    expected.add(METADATA_FILE)  # the CSVW description of tipgraph.csv
     assert names == expected | set(FILES)  # and the proof of the load's validation
     assert {f.name for f in read_dumps(dumps) if f.role == ROLE} == set(FILES)
     assert {p.name for p in dumps.iterdir()} == expected | set(FILES) | {CHECKSUMS, LISTING}

@@ -177,7 +177,7 @@ def describe(
     _partitions(store, out)
     _subsets(store, out)
     _linksets(store, out)
-    data = [dump for dump in dumps if dump.role != ROLE]
+    data = [dump for dump in dumps if dump.role == "data"]  # not the proofs, not metadata
     _statistics(data, out)
     _distributions(data, out)
     if validation is not None:

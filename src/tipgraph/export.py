@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import gzip
 import hashlib
 import json
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
-from itertools import groupby
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,6 +18,18 @@ import pyoxigraph as ox
 from tipgraph.canonical import canonical_lines
 from tipgraph.formats import DUMP_TYPES, MediaType
 from tipgraph.namespaces import PREFIXES, sparql_prologue
+from tipgraph.observation_table import (
+    ALL_LABELS,
+    ALL_ROWS,
+    COLUMNS,
+    METADATA_FILE,
+    METADATA_TYPE,
+    NAMES,
+    csvw_metadata,
+    pick_labels,
+    table_rows,
+    write_table,
+)
 from tipgraph.sorting import sorted_lines
 
 DUMPS = "dumps"  # the folder of a store version that holds them
@@ -141,85 +151,53 @@ def write_rdf(canonical: CanonicalFiles, dump: DumpFormat, stream: BinaryIO) -> 
     return count
 
 
-CSV_COLUMNS = (
-    "observation", "indicator", "indicator_label", "exploitation_form", "area", "period",
-    "value", "unit", "qualifier", "stated_value", "report", "quote", "interpretation",
-)  # fmt: skip
-# An observation and its quote are read from the graph that states the observation (its
-# report): per graph, Oxigraph answers three times faster than over the union of all graphs.
-# The indicators' labels are read apart, once (joined in the query, they cost seven times more).
-CSV_QUERY = """SELECT ?observation ?indicator ?indicator_label ?exploitation_form ?area ?period
-  ?value ?unit ?qualifier ?stated_value ?report ?quote ?interpretation
-WHERE {
-  GRAPH ?graph {
-    ?observation a qb:Observation .
-    OPTIONAL { ?observation tip:indicator ?indicator }
-    OPTIONAL { ?observation tip:exploitationForm ?exploitation_form }
-    OPTIONAL { ?observation sdmx-dimension:refArea ?area }
-    OPTIONAL { ?observation sdmx-dimension:refPeriod ?period }
-    OPTIONAL { ?observation sdmx-measure:obsValue ?value }
-    OPTIONAL { ?observation sdmx-attribute:unitMeasure ?unit }
-    OPTIONAL { ?observation tip:valueQualifier ?qualifier }
-    OPTIONAL { ?observation tip:statedValue ?stated_value }
-    OPTIONAL { ?observation prov:wasDerivedFrom ?source .
-      ?source a tip:Quote ; prov:value ?quote . OPTIONAL { ?source prov:wasQuotedFrom ?report } }
-    OPTIONAL { ?observation tip:interpretation ?reading .
-      ?reading skos:prefLabel ?interpretation FILTER(LANGMATCHES(LANG(?interpretation), "en")) }
-  }
-}"""
-CONCEPT_LABELS = """SELECT ?concept ?label WHERE {
-  ?concept a skos:Concept ; skos:prefLabel ?label FILTER(LANGMATCHES(LANG(?label), "en"))
+CSV_COLUMNS = NAMES  # the columns of tipgraph.csv: tipgraph.observation_table.COLUMNS
+METADATA_UNIT = "columns"
+METADATA_ROLE = "metadata"  # DumpFile.role of the CSVW description: about a dump, not data
+# The datasets' titles and licences, for the CSVW description of the table.
+TABLE_SOURCES = """SELECT ?title ?licence WHERE {
+  ?dataset a qb:DataSet .
+  OPTIONAL { ?dataset dcterms:title ?title FILTER(LANGMATCHES(LANG(?title), "en")) }
+  OPTIONAL { ?dataset dcterms:license ?licence }
 }"""
 
 
 def write_statistics_csv(store: ox.Store, stream: BinaryIO) -> int:
     """Every qb:Observation as one CSV row (RFC 4180, UTF-8), sorted; the number of rows.
 
-    A column with several values (two quotes, say) holds them sorted and joined by " | ". The
-    cells are sorted on disk by observation (:func:`sorted_lines`), so memory stays bounded.
+    The columns and their cells: :mod:`tipgraph.observation_table`.
     """
-    labels: dict[str, list[str]] = {}
-    for row in _select(store, CONCEPT_LABELS, union=True):
-        labels.setdefault(row["concept"].value, []).append(row["label"].value)
-    label_column = CSV_COLUMNS.index("indicator_label")
+    labels = pick_labels(_values(_select(store, ALL_LABELS, union=True)))
+    return write_table(table_rows(_values(_select(store, ALL_ROWS)), labels), stream)
 
-    def cells(row: ox.QuerySolution) -> list[list[str]]:
-        values = [[] if (term := row[c]) is None else [term.value] for c in CSV_COLUMNS]
-        if (indicator := row["indicator"]) is not None:
-            values[label_column] = labels.get(indicator.value, [])
-        return values
 
-    lines = (
-        f"{row['observation'].value}\t{json.dumps(cells(row))}\n".encode()
-        for row in _select(store, CSV_QUERY)
+def write_table_metadata(store: ox.Store, folder: Path) -> DumpFile:
+    """``tipgraph.csv-metadata.json`` (CSVW) in ``folder``, as listed in ``dumps.json``."""
+    sources = list(_values(_select(store, TABLE_SOURCES, union=True)))
+    metadata = csvw_metadata(
+        (s["title"] for s in sources if "title" in s),
+        (s["licence"] for s in sources if "licence" in s),
     )
-    writer = csv.writer(_Utf8(stream), lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    rows = 0
-    for _, group in groupby(sorted_lines(lines, unique=True), key=lambda c: c.split(b"\t", 1)[0]):
-        merged: list[set[str]] = [set() for _ in CSV_COLUMNS]
-        for line in group:  # one line per solution: several when a column has several values
-            for cell, values in zip(merged, json.loads(line.split(b"\t", 1)[1]), strict=True):
-                cell.update(values)
-        writer.writerow([" | ".join(sorted(cell)) for cell in merged])
-        rows += 1
-    return rows
+    path = folder / METADATA_FILE
+    path.write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    listed = listed_file(
+        path, "CSVW metadata of tipgraph.csv", METADATA_TYPE, len(COLUMNS), METADATA_UNIT,
+        METADATA_ROLE,
+    )  # fmt: skip
+    return replace(listed, format="csvw")
+
+
+def _values(solutions: ox.QuerySolutions) -> Iterator[dict[str, str]]:
+    """Each solution as its bound variables' lexical values."""
+    names = [v.value for v in solutions.variables]
+    for solution in solutions:
+        yield {n: term.value for n in names if (term := solution[n]) is not None}
 
 
 def _select(store: ox.Store, query: str, *, union: bool = False) -> ox.QuerySolutions:
     solutions = store.query(sparql_prologue() + query, use_default_graph_as_union=union)
     assert isinstance(solutions, ox.QuerySolutions)
     return solutions
-
-
-class _Utf8:
-    """Text written as UTF-8 to a binary stream (the csv module writes one row at a time)."""
-
-    def __init__(self, stream: BinaryIO) -> None:
-        self.stream = stream
-
-    def write(self, text: str) -> int:
-        return self.stream.write(text.encode("utf-8"))
 
 
 def _file_hash(path: Path) -> str:
@@ -318,6 +296,7 @@ def write_dumps(
             plain, count = _write_one(store, canonical, dump, folder)
             pending.append(pool.submit(_listed, dump, plain, count))
         files = [file for future in pending for file in future.result()]
+    files.append(write_table_metadata(store, folder))
     write_listing(folder, files)
     return files
 

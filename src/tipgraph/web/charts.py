@@ -1,9 +1,7 @@
-"""An indicator's observations as small server-side SVG bar charts (one per unit) and as CSV."""
+"""An indicator's observations as small server-side SVG bar charts (one per unit)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -129,26 +127,3 @@ def _svg(points: list[Point], title: str, number: int, top: float) -> Markup:
         )
     parts.append("</svg>")
     return Markup("".join(parts))
-
-
-def series_csv(points: list[Point]) -> str:
-    """The observations as CSV, one row each, for spreadsheets."""
-    output = io.StringIO()
-    writer = csv.writer(output, lineterminator="\r\n")
-    writer.writerow(
-        ["observation", "period", "area", "form", "value", "qualifier", "unit", "stated"]
-    )
-    for p in points:
-        writer.writerow(
-            [
-                p.observation,
-                p.period.label if p.period else "",
-                p.area.label if p.area else "",
-                p.form.label if p.form else "",
-                _format(p.value).replace(",", ""),
-                p.qualifier.label if p.qualifier else "",
-                p.unit.label if p.unit else "",
-                p.stated or "",
-            ]
-        )
-    return output.getvalue()

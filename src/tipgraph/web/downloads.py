@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Res
 from tipgraph.export import CHECKSUMS, DUMPS, FORMATS, GZIP, LISTING, DumpFile
 from tipgraph.formats import BY_NAME, HTML
 from tipgraph.negotiation import format_by_name, negotiate
+from tipgraph.observation_table import COLUMNS, METADATA_FILE, METADATA_TYPE, SEPARATOR
 from tipgraph.store.location import Manifest
 from tipgraph.web.dataset_pages import description_of, page_context
 from tipgraph.web.links import Links
@@ -32,7 +33,13 @@ JSON = BY_NAME["application/sparql-results+json"]
 INDEX_TYPES = (HTML, JSON)
 Format = Annotated[str | None, Query(description="Overrides Accept: html or json.")]
 SIDE_FILES = {CHECKSUMS: "text/plain; charset=utf-8", LISTING: "application/json"}
-FILE_TYPES = [*(f.media_type for f in FORMATS), GZIP, "text/plain", "application/json"]
+FILE_TYPES = [
+    *(f.media_type for f in FORMATS),
+    METADATA_TYPE,
+    GZIP,
+    "text/plain",
+    "application/json",
+]
 LISTING_SCHEMA = {"application/json": DUMPS_SCHEMA}
 PARTIAL = {
     "description": "The bytes asked for by Range (several ranges: multipart/byteranges).",
@@ -100,6 +107,9 @@ def _index(request: Request, html: bool) -> Response:
             "dumps.html",
             headers,
             alternates=[{"media_type": "application/json", "href": "/dumps.json"}],
+            columns=COLUMNS,  # the data dictionary: the same definitions as the CSVW file
+            separator=SEPARATOR,
+            metadata_file=METADATA_FILE,
             **page_context(request),
         )
     return JSONResponse(_listing(request), headers=headers)  # fmt: skip

@@ -54,9 +54,10 @@ DUMPS_SCHEMA: dict[str, Any] = {
                     "compressed": {"type": "boolean"},
                     "role": {
                         "type": "string",
-                        "enum": ["data", "validation"],
+                        "enum": ["data", "validation", "metadata"],
                         "description": "data: a dump; validation: the proof the data passed "
-                        "the gate (SHACL report, coverage, validation activity).",
+                        "the gate (SHACL report, coverage, validation activity); metadata: "
+                        "the CSVW description of tipgraph.csv.",
                     },
                     "url": {"type": "string"},
                 },

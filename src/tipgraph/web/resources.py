@@ -9,7 +9,6 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from tipgraph.aggregates import Aggregates
 from tipgraph.describe import (
-    FALLBACK_LANGUAGES,
     describe,
     exists,
     resource_triples,
@@ -27,8 +26,9 @@ from tipgraph.figures import (
 )
 from tipgraph.formats import BY_NAME, HTML, MediaType
 from tipgraph.namespaces import ID, PROV, QB, SKOS, TIP
+from tipgraph.observation_table import indicator_table
 from tipgraph.store.reader import StoreReader, is_iri
-from tipgraph.web.charts import bar_charts, series_csv
+from tipgraph.web.charts import bar_charts
 from tipgraph.web.links import iri_path
 from tipgraph.web.openapi import CONDITIONAL, NOT_FOUND, SEE_OTHER, answers, ok
 from tipgraph.web.pages import (
@@ -261,12 +261,12 @@ def _plain_twin(request: Request, reader: StoreReader, path: str) -> Response:
         return PlainTextResponse(text, headers=cache_headers(request, TEXT))
     if not exists(reader, iri):
         return not_found(request, iri)
-    points = series(reader, iri, FALLBACK_LANGUAGES)
-    if not points:
+    table, rows = indicator_table(reader, iri)  # tipgraph.csv's columns, this indicator's rows
+    if not rows:
         return not_found(request, iri)
     filename = stem.rsplit("/", 1)[-1]
     return Response(
-        series_csv(points),
+        table,
         media_type="text/csv; charset=utf-8",
         headers=cache_headers(request, CSV)
         | {"Content-Disposition": f'attachment; filename="{filename}.csv"'},
