@@ -23,6 +23,7 @@ LAYERS = {
     "locations": 1,
     "quoting": 1,
     "sparql": 1,
+    "query_errors": 1,
     "formats": 0,
     "negotiation": 0,
     "sparql_grammar": 1,

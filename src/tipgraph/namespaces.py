@@ -33,8 +33,19 @@ SCHEMA = "https://schema.org/"
 DCAT = "http://www.w3.org/ns/dcat#"
 TIME = "http://www.w3.org/2006/time#"
 VOID = "http://rdfs.org/ns/void#"
+SDMX_CONCEPT = "http://purl.org/linked-data/sdmx/2009/concept#"
+ELI = "http://data.europa.eu/eli/ontology#"
+SPDX = "http://spdx.org/rdf/terms#"
+VANN = "http://purl.org/vocab/vann/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+DQV = "http://www.w3.org/ns/dqv#"
+LDQD = "http://www.w3.org/2016/05/ldqd#"
+WD = "http://www.wikidata.org/entity/"
 
-# Prefixes written at the top of SPARQL queries issued by tipgraph itself and offered to users.
+# Prefixes written at the top of SPARQL queries issued by tipgraph itself and offered to users:
+# every vocabulary the ontology, shapes, data and dataset description use (tests/test_prefixes.py).
+# tipgraph's own id namespaces (`agency:`, `obs:` …) are not: some are one report's, and
+# compact_iri would show every resource page's IRIs as prefixed names.
 PREFIXES: dict[str, str] = {
     "tip": TIP,
     "rdf": RDF,
@@ -55,6 +66,14 @@ PREFIXES: dict[str, str] = {
     "time": TIME,
     "void": VOID,
     "sh": SH,
+    "sdmx-concept": SDMX_CONCEPT,
+    "eli": ELI,
+    "spdx": SPDX,
+    "vann": VANN,
+    "foaf": FOAF,
+    "dqv": DQV,
+    "ldqd": LDQD,
+    "wd": WD,
 }
 
 

@@ -22,6 +22,7 @@ from tipgraph.formats import (
     ResultKind,
 )
 from tipgraph.namespaces import PREFIXES
+from tipgraph.query_errors import explained
 from tipgraph.sparql_grammar import QueryOutline, read_query
 
 
@@ -48,11 +49,12 @@ UPDATE_KEYWORDS |= {"with"}
 
 def not_a_query(text: str, message: str) -> QueryError:
     """The error for ``text`` that does not parse as a query: an update is refused as such
-    (403), anything else gets the parser's message with line and column (400)."""
+    (403), anything else gets the parser's message with line and column (400), led by the
+    mistake in words when it is a common one (:mod:`tipgraph.query_errors`)."""
     first = _PROLOGUE.match(text)
     if first is not None and first.group(1).lower() in UPDATE_KEYWORDS:
         return UpdateRefused("SPARQL Update is not accepted: the store is read-only, for queries.")
-    return QuerySyntaxError(f"query does not parse: {message}")
+    return QuerySyntaxError(f"query does not parse: {explained(text, message)}")
 
 
 # Queries are sent again and again (the examples, a dashboard's): a worker remembers how the

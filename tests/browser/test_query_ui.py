@@ -62,8 +62,8 @@ def test_an_example_runs_and_links_iris_to_this_server(page: Page, live_server: 
     expect(rows.first).to_be_visible()
     assert rows.count() >= 10
     expect(page.locator(".tabPanel:visible .yasr")).to_contain_text("Council of Europe")
-    coe = page.locator(".tabPanel:visible .yasr a.iri", has_text="coe").first
-    assert coe.get_attribute("href") == "/id/organization/coe"
+    coe = page.locator(".tabPanel:visible .yasr a.iri", has_text="Council of Europe").first
+    assert coe.get_attribute("href") == "/id/organization/coe"  # shown as the row's ?name
     assert editor_text(page).strip() == partners.query.strip()
     assert "/sparql?query=" in page.url  # the address bar holds the query's permalink
     screenshot(page, "query-page-example-run")
@@ -118,3 +118,69 @@ def test_without_scripts_the_form_runs_queries(chromium: Browser, live_server: L
         assert answer.text.splitlines()[1] == "356,312,87.6"
     finally:
         context.close()
+
+
+def console_errors(page: Page) -> list[str]:
+    """Record the console's errors (and uncaught script errors) as they happen."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def overflows(page: Page) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth > window.innerWidth"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [1280, 390])
+def test_results_read_as_numbers_and_linked_names(
+    page: Page, live_server: LiveServer, width: int
+) -> None:
+    """No PREFIX block in the editor; a run example shows numbers right-aligned and IRIs as
+    labels or prefixed names linked to their pages, on a wide and a narrow screen."""
+    page.set_viewport_size({"width": width, "height": 900})
+    errors = console_errors(page)
+    page.goto(f"{live_server.url}/sparql")
+    expect(page.locator(".yasgui .CodeMirror").first).to_be_visible()
+    text = editor_text(page)
+    assert not [line for line in text.splitlines() if line.upper().startswith("PREFIX")]
+    assert "predeclared" in text
+    assert "tip:indicator" in text
+
+    victims = example("victims-sheltered-share")
+    page.locator("a.example", has_text=victims.title).click()
+    rows = page.locator(f".tabPanel:visible {ROWS}")
+    expect(rows.first).to_be_visible()
+    number = page.locator(".tabPanel:visible .yasr td div.number").first
+    expect(number).to_have_text("356")
+    assert number.evaluate("e => getComputedStyle(e).textAlign") == "right"
+    box, cell = number.bounding_box(), number.locator("xpath=..").bounding_box()
+    assert box is not None and cell is not None
+    assert abs((box["x"] + box["width"]) - (cell["x"] + cell["width"])) < 12  # flush right
+    assert "^^" not in (rows.first.text_content() or "")
+
+    partners = example("international-partners-by-kind")
+    page.locator("a.example", has_text=partners.title).click()
+    expect(page.locator(".tabPanel:visible .yasr")).to_contain_text("Council of Europe")
+    linked = page.locator(".tabPanel:visible .yasr a.iri.local")
+    expect(linked.first).to_be_visible()
+    for href in linked.evaluate_all("links => links.map(a => a.getAttribute('href'))"):
+        assert href.startswith("/id/")
+    shown = linked.evaluate_all("links => links.map(a => a.textContent)")
+    assert not any(name.startswith(("http", "<")) for name in shown)
+    screenshot(page, f"query-page-results-{width}")
+    assert not overflows(page)
+    assert errors == []
+
+
+@pytest.mark.slow
+def test_a_parse_error_names_the_unknown_prefix(page: Page, live_server: LiveServer) -> None:
+    query = "SELECT ?s WHERE { ?s wdt:P31 ?o }"
+    page.goto(f"{live_server.url}/sparql?query={quote(query, safe='')}")
+    expect(page.locator(".tabPanel:visible .yasr")).to_contain_text(
+        "unknown prefix `wdt:`", timeout=15_000
+    )
+    expect(page.locator(".tabPanel:visible .yasr")).to_contain_text(
+        "PREFIX wdt: <http://www.wikidata.org/prop/direct/>"
+    )

@@ -178,6 +178,17 @@ def test_format_parameter_overrides_accept(client: TestClient) -> None:
     [
         ({"params": {"query": "SELECT * WHERE { ?s ?p "}}, 400, "error at 1:"),
         (
+            {"params": {"query": "SELECT * WHERE { ?s ?p "}},
+            400,
+            "query does not parse: unbalanced braces: one `{` never closed",
+        ),
+        (
+            {"params": {"query": "SELECT * { ?s wdt:P31 ?o }"}},
+            400,
+            "query does not parse: unknown prefix `wdt:` at line 1, column 15 — add "
+            "`PREFIX wdt: <http://www.wikidata.org/prop/direct/>`",
+        ),
+        (
             {"params": {"query": "INSERT DATA { <a:b> <a:c> <a:d> }"}},
             403,
             "SPARQL Update is not accepted",
@@ -368,7 +379,11 @@ def test_browsers_get_the_query_page(client: TestClient) -> None:
     response = client.get("/sparql", headers={"Accept": browser_accept})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
-    assert "<textarea" in response.text and "PREFIX tip:" in response.text
+    assert "<textarea" in response.text and "tip:indicator" in response.text
+    # The editor's query relies on the predeclared prefixes: one comment line, no PREFIX block.
+    assert "are predeclared here" in response.text and "\nPREFIX " not in response.text
+    config = response.text.split('id="query-config">', 1)[1].split("</script>", 1)[0]
+    assert json.loads(config)["prefixes"]["tip"] == "https://w3id.org/tipgraph/ontology#"
 
 
 def test_etag_and_304(client: TestClient) -> None:

@@ -13,8 +13,9 @@ from tipgraph.config import EndpointSettings
 from tipgraph.errors import NotAcceptable
 from tipgraph.evaluation import QueryRequest
 from tipgraph.formats import FORMAT_PARAMETERS, MEDIA_TYPES, ResultKind, candidates, media_types_for
-from tipgraph.namespaces import BASE, sparql_prologue
+from tipgraph.namespaces import BASE, PREFIXES
 from tipgraph.negotiation import negotiate, prefers_html
+from tipgraph.query_errors import KNOWN
 from tipgraph.service import service_description
 from tipgraph.serving.fairness import client_key
 from tipgraph.serving.pool import QueryPool
@@ -25,6 +26,10 @@ from tipgraph.web.protocol import ProtocolError, read_protocol_request
 from tipgraph.web.state import app_state
 from tipgraph.web.streaming import DisconnectWatcher, StreamedResult, collect
 
+# The editor's first query: no PREFIX block, the endpoint predeclares the prefixes it uses.
+PREDECLARED_NOTE = (
+    "# tip:, skos:, qb:, sdmx-measure: … are predeclared here: no PREFIX lines needed."
+)
 EXAMPLE_QUERY = """SELECT ?indicator ?label (COUNT(?observation) AS ?observations)
 WHERE {
   ?observation tip:indicator ?indicator .
@@ -80,13 +85,15 @@ def _query_page(request: Request, query: str | None) -> HTMLResponse:
         }
         for example in state.examples
     ]
-    default = sparql_prologue() + "\n" + EXAMPLE_QUERY + "\n"
+    default = PREDECLARED_NOTE + "\n" + EXAMPLE_QUERY + "\n"
     config = {  # read by static/query.js
         "endpoint": path,
         "base": BASE,
         "publicBase": links.public_base,
         "defaultQuery": default,
         "query": query,
+        "prefixes": PREFIXES,  # predeclared: the editor adds no PREFIX line for them
+        "shownPrefixes": {**KNOWN, **PREFIXES},  # for IRIs in results without a label
     }
     html = templates.get_template("query.html").render(
         endpoint=links.endpoint,

@@ -68,6 +68,115 @@
   Yasgui.Yasqe.defaults.autocompleters = Yasgui.Yasqe.defaults.autocompleters.filter(
     function (name) { return name !== "property" && name !== "class"; }
   );
+  /* The endpoint predeclares these prefixes: the editor counts them as declared, so typing
+     `skos:` adds no PREFIX line (and never one that binds the name to another namespace). */
+  const ownPrefixes = Yasgui.Yasqe.prototype.getPrefixesFromQuery;
+  Yasgui.Yasqe.prototype.getPrefixesFromQuery = function () {
+    return Object.assign({}, config.prefixes, ownPrefixes.call(this));
+  };
+
+  /* Results: numbers as numbers, IRIs as their label or a prefixed name linked to their page,
+     literals as text that wraps. */
+  const NUMERIC = /#(integer|decimal|double|float|int|long|short|byte|nonNegativeInteger|positiveInteger|negativeInteger|nonPositiveInteger|unsignedInt|unsignedLong|unsignedShort|unsignedByte)$/;
+  const LABELS = ["Label", "_label", "Name", "_name"];
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  function isNumber(binding) {
+    return binding.type !== "uri" && NUMERIC.test(binding.datatype || "");
+  }
+  function prefixed(iri) {
+    let best = null;
+    for (const [name, namespace] of Object.entries(config.shownPrefixes)) {
+      const local = iri.slice(namespace.length);
+      if (iri.startsWith(namespace) && local && !local.includes("/")
+          && (best === null || namespace.length > best[1].length)) {
+        best = [name, namespace];
+      }
+    }
+    return best === null ? iri : best[0] + ":" + iri.slice(best[1].length);
+  }
+  /* The label a row gives for the IRI in `variable`: ?xLabel, ?x_label, ?xName …, or ?label
+     (?name) when that IRI is the row's only one. */
+  function labelFor(variable, row, variables) {
+    const value = function (name) {
+      const at = variables.indexOf(name);
+      const binding = at < 0 ? null : row[at + 1];
+      return binding && binding.type !== "uri" && binding.value ? binding.value : null;
+    };
+    for (const suffix of LABELS) {
+      const found = value(variable + suffix);
+      if (found) {
+        return found;
+      }
+    }
+    const iris = variables.filter(function (name, at) {
+      return row[at + 1] && row[at + 1].type === "uri";
+    });
+    return iris.length === 1 ? value("label") || value("name") : null;
+  }
+  function iriCell(iri, label) {
+    const local = iri.startsWith(config.base);
+    const shown = local && label ? label : prefixed(iri);
+    const href = local ? config.publicBase + iri.slice(config.base.length) : iri;
+    const target = local ? "" : ' target="_blank" rel="noopener noreferrer"';
+    return '<a class="iri' + (local ? " local" : "") + '" href="' + escapeHtml(href) + '" title="'
+      + escapeHtml(iri) + '"' + target + ">" + escapeHtml(shown) + "</a>";
+  }
+  function literalCell(binding) {
+    if (isNumber(binding)) {
+      const number = Number(binding.value);
+      const shown = Number.isInteger(number) && /integer|int|long|short|byte/i.test(binding.datatype)
+        ? number.toLocaleString("en") : binding.value;
+      return '<div class="number" title="' + escapeHtml(prefixed(binding.datatype)) + '">'
+        + escapeHtml(shown) + "</div>";
+    }
+    const language = binding["xml:lang"]
+      ? ' <span class="language">@' + escapeHtml(binding["xml:lang"]) + "</span>" : "";
+    const type = binding.datatype ? ' title="' + escapeHtml(prefixed(binding.datatype)) + '"' : "";
+    return '<div class="literal"' + type + ">" + escapeHtml(binding.value) + language + "</div>";
+  }
+  function cell(binding, row, variable, variables) {
+    if (binding.type === "uri") {
+      return "<div>" + iriCell(binding.value, labelFor(variable, row, variables)) + "</div>";
+    }
+    if (binding.type === "bnode") {
+      return '<div class="literal">_:' + escapeHtml(binding.value) + "</div>";
+    }
+    return literalCell(binding);
+  }
+  const Table = Yasgui.Yasr.plugins.table;
+  const tableColumns = Table.prototype.getColumns;
+  Table.prototype.getColumns = function () {
+    if (this.persistentConfig.isEllipsed === undefined) {
+      this.persistentConfig.isEllipsed = false; // long values wrap, shown whole
+    }
+    const columns = tableColumns.call(this);
+    const variables = this.yasr.results ? this.yasr.results.getVariables() : [];
+    return columns.map(function (column, at) {
+      if (at === 0) {
+        return column;
+      }
+      const variable = variables[at - 1];
+      return Object.assign({}, column, {
+        render: function (binding, type, row) {
+          if (binding === "" || binding === undefined) {
+            return "";
+          }
+          if (type === "sort" && isNumber(binding)) {
+            return Number(binding.value);
+          }
+          if (type === "filter" || type === "sort" || !type) {
+            return binding.value;
+          }
+          return cell(binding, row, variable, variables);
+        },
+      });
+    });
+  };
+
   /* YASGUI's share button gives the same permalink as ours. */
   Yasgui.Tab.prototype.getShareableLink = function () {
     return new URL(permalink(this.getQuery()), document.baseURI).href;
