@@ -184,3 +184,26 @@ def test_a_parse_error_names_the_unknown_prefix(page: Page, live_server: LiveSer
     expect(page.locator(".tabPanel:visible .yasr")).to_contain_text(
         "PREFIX wdt: <http://www.wikidata.org/prop/direct/>"
     )
+
+
+@pytest.mark.slow
+def test_typing_a_prefixed_name_declares_only_what_is_not_predeclared(
+    page: Page, live_server: LiveServer
+) -> None:
+    """YASGUI's prefix completion still adds `PREFIX dbo: <…>` for a prefix it knows, and none
+    for one the endpoint predeclares (YASGUI's `schema:` would be http://schema.org/)."""
+    errors = console_errors(page)
+    page.goto(f"{live_server.url}/sparql")
+    expect(page.locator(".yasgui .CodeMirror").first).to_be_visible()
+    page.evaluate(
+        "() => { const editor = [...document.querySelectorAll('.tabPanel')]"
+        ".find(p => p.offsetParent !== null).querySelector('.CodeMirror').CodeMirror;"
+        " editor.setValue('SELECT * WHERE { ?s '); editor.focus();"
+        " editor.setCursor(editor.lineCount(), 0); }"
+    )
+    page.keyboard.type("schema:name ?o . ?s dbo:x ?y }", delay=20)
+    expect(page.locator(".tabPanel:visible .CodeMirror")).to_contain_text("PREFIX dbo:")
+    text = editor_text(page)
+    assert "PREFIX schema:" not in text
+    assert "schema:name ?o" in text
+    assert errors == []
