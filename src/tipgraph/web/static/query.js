@@ -119,7 +119,10 @@
   }
   function iriCell(iri, label) {
     const local = iri.startsWith(config.base);
-    const shown = local && label ? label : prefixed(iri);
+    let shown = local && label ? label : prefixed(iri);
+    if (local && shown === iri) {
+      shown = iri.slice(config.base.length); // no prefixed name: its path on this server
+    }
     const href = local ? config.publicBase + iri.slice(config.base.length) : iri;
     const target = local ? "" : ' target="_blank" rel="noopener noreferrer"';
     return '<a class="iri' + (local ? " local" : "") + '" href="' + escapeHtml(href) + '" title="'
