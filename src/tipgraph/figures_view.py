@@ -28,22 +28,18 @@ SORTABLE = ("indicator", "area", "period", "form", "value", "unit", "qualifier",
 DEFAULT_ORDER = ("indicator", "period", "area", "form")
 EXACT = f"{ID}qualifier/exact"
 PERCENT = f"{ID}unit/percent"
-_PROPERTIES = " ".join(f"<{p}>" for p in [*DIMENSIONS.values(), INTERPRETATION])
-OBSERVATIONS = """
-SELECT ?o ?value ?stated WHERE {
-  ?o a qb:Observation ; sdmx-measure:obsValue ?value .
-  OPTIONAL { ?o tip:statedValue ?stated }
-}"""
-PLACES = f"""
-SELECT ?o ?p ?x WHERE {{ ?o a qb:Observation ; ?p ?x . VALUES ?p {{ {_PROPERTIES} }} }}"""
+# One query per property, each an index lookup by predicate (a join on ?p, or on the
+# observation's type, made the engine scan far more: 70 s instead of 7 s at 1M triples).
+VALUES = "SELECT ?o ?value WHERE { ?o sdmx-measure:obsValue ?value }"
+STATED = "SELECT ?o ?stated WHERE { ?o tip:statedValue ?stated }"
+PLACE = "SELECT ?o ?x WHERE {{ ?o <{property}> ?x }}"
 LABELS = f"""
-SELECT DISTINCT ?x ?label WHERE {{
-  ?o a qb:Observation ; ?p ?x . VALUES ?p {{ {_PROPERTIES} }}
+SELECT ?x ?label WHERE {{{{ {{{{ SELECT DISTINCT ?x WHERE {{{{ ?o <{{property}}> ?x }}}} }}}}
   ?x {LABEL} ?label
-}}"""
+}}}}"""
 UNIT_WORDS = """
-SELECT DISTINCT ?x ?label WHERE {
-  ?o a qb:Observation ; sdmx-attribute:unitMeasure ?x . ?x skos:altLabel ?label
+SELECT ?x ?label WHERE {
+  { SELECT DISTINCT ?x WHERE { ?o sdmx-attribute:unitMeasure ?x } } ?x skos:altLabel ?label
 }"""
 
 
@@ -138,18 +134,29 @@ class View:
 
 def figure_rows(reader: StoreReader, languages: Sequence[str]) -> list[FigureRow]:
     """Every observation with a value, its dimensions labelled in ``languages``."""
-    label_rows = reader.select(LABELS)
-    names = labels(label_rows, "x", languages)
-    words = _unit_words(reader, languages)
+    properties = [*DIMENSIONS.values(), INTERPRETATION]
+    names: dict[str, str] = {}
     places: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in reader.select(PLACES):
-        places[row["o"].value][row["p"].value].add(row["x"].value)
+    for property_iri in properties:
+        names |= labels(reader.select(LABELS.format(property=property_iri)), "x", languages)
+        for row in reader.select(PLACE.format(property=property_iri)):
+            places[row["o"].value][property_iri].add(row["x"].value)
+    stated = {row["o"].value: row["stated"].value for row in reader.select(STATED)}
+    words = _unit_words(reader, languages)
+
+    known: dict[str, Labelled] = {}  # one object per resource, however many rows name it
+
+    def one(iri: str) -> Labelled:
+        found = known.get(iri)
+        if found is None:
+            found = known[iri] = Labelled(names[iri] if iri in names else _local(iri), iri)
+        return found
 
     def labelled(iris: Iterable[str]) -> tuple[Labelled, ...]:
-        return tuple(sorted(Labelled(names.get(x, _local(x)), x) for x in iris))
+        return tuple(sorted(one(x) for x in iris))
 
     rows: dict[str, FigureRow] = {}
-    for row in reader.select(OBSERVATIONS):
+    for row in reader.select(VALUES):
         iri = row["o"].value
         if iri in rows:
             continue
@@ -160,7 +167,7 @@ def figure_rows(reader: StoreReader, languages: Sequence[str]) -> list[FigureRow
             observation=iri,
             value=row["value"].value,
             number=number,
-            stated=row["stated"].value if "stated" in row else None,
+            stated=stated.get(iri),
             places={name: labelled(found.get(p, ())) for name, p in DIMENSIONS.items()},
             readings=labelled(found.get(INTERPRETATION, ())),
             unit_word=_unit_word(units[0], words, number) if units else "",

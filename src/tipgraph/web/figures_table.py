@@ -18,6 +18,7 @@ from tipgraph.figures_view import (
     DIMENSIONS,
     RECORD_FIELDS,
     SORTABLE,
+    FigureRow,
     View,
     ViewError,
     figure_rows,
@@ -152,7 +153,7 @@ def _answer(request: Request, format_name: str) -> Response:
     cached = not_modified(request, headers) or remembered(request, headers)
     if cached is not None:
         return cached
-    rows = figure_rows(reader_of(request), languages)
+    rows = _rows(request, languages)
     try:
         view = select_view(rows, filters, sort)
     except ViewError as error:
@@ -169,6 +170,20 @@ def _answer(request: Request, format_name: str) -> Response:
         return remember(request, render(request, "figures.html", headers, **context))
     response = Response(body, media_type=media.content_type, headers=headers)
     return remember(request, response)
+
+
+def _rows(request: Request, languages: tuple[str, ...]) -> list[FigureRow]:
+    """Every figure, labelled in ``languages``: read once per load and languages, and kept on
+    the app (reading them takes seconds on a million triples; a view of them, milliseconds)."""
+    version = app_state(request).manifest.version
+    held: dict[tuple[str, ...], list[FigureRow]]
+    version_held, held = getattr(request.app.state, "figure_rows", ("", {}))
+    if version_held != version:
+        held = {}
+        request.app.state.figure_rows = (version, held)
+    if languages not in held:
+        held[languages] = figure_rows(reader_of(request), languages)
+    return held[languages]
 
 
 def _bad(message: str) -> PlainTextResponse:
