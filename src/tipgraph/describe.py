@@ -9,7 +9,21 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from tipgraph.namespaces import OWL, RDF, RDFS, SKOS, compact_iri
+from tipgraph.namespaces import (
+    DCTERMS,
+    ORG,
+    OWL,
+    PROV,
+    QB,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SDMX_ATTRIBUTE,
+    SDMX_DIMENSION,
+    SDMX_MEASURE,
+    SKOS,
+    compact_iri,
+)
 from tipgraph.store.reader import Node, StoreReader, is_iri
 
 FALLBACK_LANGUAGES = ("en", "az", "ru")
@@ -31,9 +45,72 @@ SELECT DISTINCT $s ?b ?p ?o ?label WHERE {{
 }}"""
 PREDICATE = """
 SELECT $p ?label ?comment WHERE {
-  OPTIONAL { $p rdfs:label ?label }
-  OPTIONAL { $p rdfs:comment ?comment }
+  OPTIONAL { $p rdfs:label|skos:prefLabel ?label }
+  OPTIONAL { $p rdfs:comment|skos:definition ?comment }
 }"""
+# The labels the reused vocabularies give their terms (lower-cased), for stores that hold only
+# tipgraph's own ontology; any other term's label is made from its local name ("hasUnit" →
+# "has unit").
+VOCABULARY_LABELS = {
+    f"{DCTERMS}spatial": "spatial coverage",
+    f"{DCTERMS}temporal": "temporal coverage",
+    f"{DCTERMS}issued": "date issued",
+    f"{DCTERMS}modified": "date modified",
+    f"{DCTERMS}bibliographicCitation": "bibliographic citation",
+    f"{DCTERMS}isPartOf": "is part of",
+    f"{DCTERMS}hasPart": "has part",
+    f"{DCTERMS}conformsTo": "conforms to",
+    f"{DCTERMS}license": "license",
+    f"{QB}dataSet": "data set",
+    f"{QB}DataSet": "data set",
+    f"{QB}structure": "structure",
+    f"{QB}DataStructureDefinition": "data structure definition",
+    f"{SKOS}prefLabel": "preferred label",
+    f"{SKOS}altLabel": "alternative label",
+    f"{SKOS}inScheme": "is in scheme",
+    f"{SKOS}broader": "has broader",
+    f"{SKOS}narrower": "has narrower",
+    f"{SKOS}exactMatch": "has exact match",
+    f"{SKOS}closeMatch": "has close match",
+    f"{SKOS}broadMatch": "has broader match",
+    f"{SKOS}topConceptOf": "is top concept in scheme",
+    f"{SKOS}hasTopConcept": "has top concept",
+    f"{RDFS}label": "label",
+    f"{RDFS}comment": "comment",
+    f"{RDFS}isDefinedBy": "is defined by",
+    f"{RDFS}seeAlso": "see also",
+    f"{RDF}type": "type",
+    f"{OWL}sameAs": "same as",
+    f"{ORG}unitOf": "is unit of",
+    f"{ORG}subOrganizationOf": "is sub-organization of",
+    f"{ORG}hasSubOrganization": "has sub-organization",
+    f"{ORG}FormalOrganization": "formal organization",
+    f"{ORG}OrganizationalUnit": "organizational unit",
+    f"{SDMX_DIMENSION}refArea": "reference area",
+    f"{SDMX_DIMENSION}refPeriod": "reference period",
+    f"{SDMX_MEASURE}obsValue": "observation value",
+    f"{SDMX_ATTRIBUTE}unitMeasure": "unit of measure",
+    f"{PROV}wasDerivedFrom": "was derived from",
+    f"{PROV}wasQuotedFrom": "was quoted from",
+    f"{PROV}value": "value",
+    f"{SCHEMA}GovernmentOrganization": "government organization",
+    f"{SCHEMA}NGO": "NGO",
+}
+CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def term_label(iri: str) -> str:
+    """A label for a vocabulary term the store has none for: the vocabulary's own, else its
+    local name in words (``hasUnit`` → ``has unit``, ``DataSet`` → ``data set``)."""
+    if iri in VOCABULARY_LABELS:
+        return VOCABULARY_LABELS[iri]
+    local = re.split(r"[#/]", iri.rstrip("/#"))[-1]
+    words = CAMEL.sub(" ", local).replace("_", " ").replace("-", " ").strip()
+    if not words or (words == local and not local.isalpha()):
+        return compact_iri(iri)
+    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words.split())
+
+
 BACKLINK_COUNTS = (
     "SELECT $s ?p (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x ?p $s FILTER(!isBlank(?x)) } GROUP BY $s ?p"
 )
@@ -100,6 +177,11 @@ class Term:
     @property
     def text(self) -> str:
         return self.label or (compact_iri(self.node.value) if self.node.is_iri else self.node.value)
+
+    @property
+    def curie(self) -> str:
+        """The prefixed name (or ``<IRI>``) of an IRI: the tooltip beside its label."""
+        return compact_iri(self.node.value) if self.node.is_iri else ""
 
 
 @dataclass
@@ -182,7 +264,10 @@ def describe(reader: StoreReader, iri: str, languages: Sequence[str]) -> Descrip
             by_predicate[row["p"].value].append(row["o"])
     nested = _nested(nested_rows, predicates, languages)
 
-    types = [Term(o, object_labels.get(o.value)) for o in by_predicate.pop(f"{RDF}type", [])]
+    types = [
+        Term(o, object_labels.get(o.value) or (term_label(o.value) if o.is_iri else None))
+        for o in by_predicate.pop(f"{RDF}type", [])
+    ]
     same_as = [
         o.value
         for predicate in (f"{OWL}sameAs", f"{SKOS}exactMatch")
@@ -227,7 +312,7 @@ def _predicate_terms(
         comment = choose((r["comment"] for r in rows if "comment" in r), languages)
         terms[predicate] = Term(
             Node("iri", predicate),
-            label.value if label else None,
+            label.value if label else term_label(predicate),
             comment.value if comment else None,
         )
     return terms

@@ -97,17 +97,21 @@ def test_dataset_page_for_people(client: TestClient, store: ox.Store) -> None:
     assert "https://creativecommons.org/licenses/by/4.0/" in page
     assert page.count("<caption>") >= 4 and '<th scope="row">' in page
     observations = instances(store, "http://purl.org/linked-data/cube#Observation")
-    row = re.search(r"qb:Observation</a></th><td class=\"number\">([\d,]+)<", page)
+    row = re.search(
+        r'qb:Observation</a></th><td class="number"><a class="count" '
+        r'href="/list\?class=qb%3AObservation">([\d,]+)<',
+        page,
+    )
     assert row is not None and row.group(1) == f"{observations:,}"
     assert 'href="/sparql"' in page and 'href="/ontology"' in page
     assert 'href="/dumps/tipgraph.nt.gz"' in page
 
 
-def test_home_page_for_people_with_headline_counts(client: TestClient, store: ox.Store) -> None:
+def test_home_page_for_people_with_the_store_counts(client: TestClient, store: ox.Store) -> None:
     response = client.get("/", headers={"accept": "text/html"})
     assert response.status_code == 200
     page = response.text
-    counts = dict(re.findall(r"<dt>([^<]+)</dt><dd>([\d,]+)</dd>", page))
+    counts = dict(re.findall(r"<dt>([^<]+)</dt><dd>(?:<a [^>]+>)?([\d,]+)(?:</a>)?</dd>", page))
     assert counts["triples"] == f"{triples(store):,}"
     assert counts["observations (figures)"] == (
         f"{instances(store, 'http://purl.org/linked-data/cube#Observation'):,}"

@@ -1,4 +1,5 @@
-"""The home page, and the dataset's VoID/DCAT description at /dataset and /.well-known/void."""
+"""The home page, and the dataset's VoID/DCAT description at /dataset and /.well-known/void;
+with them, the paged lists of instances their class counts lead to (``web/lists.py``)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,20 @@ from tipgraph.namespaces import compact_iri
 from tipgraph.negotiation import negotiate
 from tipgraph.quality import Summary, read_summary
 from tipgraph.web.description import DatasetDescription
+from tipgraph.web.headlines import BROWSE, HEADLINES_SHOWN, Headline, headlines
+from tipgraph.web.lists import router as lists
 from tipgraph.web.openapi import CONDITIONAL, answers, ok
-from tipgraph.web.pages import cache_headers, get_and_head, not_found, not_modified, render
+from tipgraph.web.pages import (
+    cache_headers,
+    get_and_head,
+    not_found,
+    not_modified,
+    page_languages,
+    reader_of,
+    remember,
+    remembered,
+    render,
+)
 from tipgraph.web.representations import (
     OFFERED,
     RDF_TYPES,
@@ -24,6 +37,7 @@ from tipgraph.web.representations import (
 from tipgraph.web.state import app_state
 
 router = APIRouter(tags=["Dataset"])
+router.include_router(lists)  # /list: where the counts on these pages lead
 Format = Annotated[str | None, Query(description="Overrides Accept: html, ttl, jsonld, nt, rdf.")]
 DESCRIPTION = ok("The description: a page, or RDF.", OFFERED)
 DESCRIBED = {
@@ -70,18 +84,39 @@ def page_context(request: Request) -> dict[str, Any]:
 
 @get_and_head(router, "/", include_in_schema=False)
 def home(request: Request) -> Response:
-    """For people: what the dataset is, a few counts, and where to go next."""
+    """For people: each report's headline figures, the lists to browse, then the counts."""
     state = app_state(request)
     if negotiate(request.headers.get("accept"), (HTML, *RDF_TYPES)) in RDF_TYPES:
         return RedirectResponse(
             state.links.path("/dataset"), status_code=303, headers={"Vary": "Accept"}
         )
-    headers = cache_headers(request, HTML)
+    languages = page_languages(None, request.headers.get("accept-language"))
+    headers = cache_headers(request, HTML, languages)
     cached = not_modified(request, headers)
     if cached is not None:
         return cached
+    if (answer := remembered(request, headers)) is not None:
+        return answer
     twins = [t for t in alternates(state.links.path("/dataset")) if t.extension != "html"]
-    return render(request, "home.html", headers, alternates=twins, **page_context(request))
+    page = render(
+        request,
+        "home.html",
+        headers,
+        alternates=twins,
+        headlines=report_headlines(request, languages),
+        headlines_shown=HEADLINES_SHOWN,
+        browse=BROWSE,
+        entities={p.iri: p.entities or p.count for p in description_of(request).classes},
+        lang=languages[0],
+        **page_context(request),
+    )
+    return remember(request, page)
+
+
+def report_headlines(request: Request, languages: tuple[str, ...]) -> dict[str, list[Headline]]:
+    """Each source report's headline figures, by the report's IRI."""
+    reader = reader_of(request)
+    return {s.iri: headlines(reader, s.iri, languages) for s in description_of(request).sources}
 
 
 @get_and_head(
