@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from tipgraph.describe import LABEL, choose, label_of
+from tipgraph.describe import LABEL, choose, label_of, term_label
 from tipgraph.formats import HTML, MediaType
 from tipgraph.namespaces import PREFIXES, compact_iri
 from tipgraph.store.reader import Node, StoreReader, is_iri
@@ -183,7 +183,7 @@ def _context(
     return {
         "class_iri": iri,
         "class_curie": compact_iri(iri),
-        "class_label": label_of(reader, iri, languages),
+        "class_label": label_of(reader, iri, languages) or term_label(iri),
         "total": counts[0],
         "named": counts[1],
         "page": number,
