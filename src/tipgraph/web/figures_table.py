@@ -75,6 +75,7 @@ TABLE = {
     "responses": answers(
         ok("The figures of the view: a page, or all its rows as CSV or JSON.", [HTML, CSV, JSON]),
         304,
+        404,
     )
     | {
         400: {
