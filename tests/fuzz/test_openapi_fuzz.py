@@ -34,7 +34,11 @@ OPERATIONS = [
     "GET /dumps/",
     "GET /dumps.json",
     "GET /dumps/{name}",
+    "GET /search",
+    "GET /figures",
+    "GET /figures.{extension}",
     "GET /health",
+    "GET /list",
     "GET /sparql",
     "POST /sparql",
 ]

@@ -27,14 +27,18 @@ from tipgraph.serving.result_cache import CacheStats, ResultCache
 from tipgraph.web.dataset_pages import router as dataset_pages
 from tipgraph.web.downloads import router as downloads
 from tipgraph.web.errors import install_error_handlers
+from tipgraph.web.figures_table import router as figures_table
 from tipgraph.web.graph_pages import router as graph_pages
 from tipgraph.web.links import Links, linkable
 from tipgraph.web.openapi import complete
 from tipgraph.web.pages import not_found, slash_redirect
 from tipgraph.web.resources import router as resources
+from tipgraph.web.search import prepare_search
+from tipgraph.web.search import router as search
 from tipgraph.web.security import SecurityHeaders
 from tipgraph.web.sparql_endpoint import ROUTE
 from tipgraph.web.state import AppState, Served
+from tipgraph.web.wording import quantity
 
 log = logging.getLogger(__name__)
 PAGE_THREADS = 4
@@ -61,6 +65,7 @@ def create_app(settings: EndpointSettings, dataset: Dataset | None = None) -> Fa
             target = backend.query_target(settings.timeout)
             pool = await stack.enter_async_context(QueryPool(target, settings))
             state.pool = pool
+            prepare_search(state)  # in the background: the server answers meanwhile
             # Pages are rendered in threads (pyoxigraph lets go of the GIL while it
             # evaluates): a few at once, so slow pages queue instead of piling up.
             to_thread.current_default_thread_limiter().total_tokens = PAGE_THREADS
@@ -89,6 +94,7 @@ def create_app(settings: EndpointSettings, dataset: Dataset | None = None) -> Fa
         path=links.path,
         compact=compact_iri,
         dataset_version=manifest.version,
+        quantity=quantity,
     )
     state = AppState(
         settings=settings,
@@ -120,6 +126,8 @@ def create_app(settings: EndpointSettings, dataset: Dataset | None = None) -> Fa
     app.include_router(graph_pages)
     app.include_router(dataset_pages)
     app.include_router(downloads)
+    app.include_router(search)
+    app.include_router(figures_table)
 
     @app.exception_handler(404)
     async def missing(request: Request, _: Exception) -> Response:
