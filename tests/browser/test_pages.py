@@ -30,7 +30,7 @@ def test_a_statistic_page_highlights_its_quote(page: Page, live_server: LiveServ
     response = page.goto(live_server.url + STATISTIC)
     assert response is not None and response.status == 200
     assert page.locator("h1").inner_text().startswith("Share of women and girls")
-    assert page.locator(".figure").inner_text() == "about 70 percent"
+    assert page.locator(".figure").inner_text() == "about 70 %"
     quote = page.locator("mark.quote")
     assert quote.count() == 1
     assert quote.inner_text().startswith("It is not a coincidence")

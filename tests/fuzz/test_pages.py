@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tipgraph.describe import LANGUAGE, language_preference
-from tipgraph.web.resources import paragraphs
+from tipgraph.source_marks import Mark, lines_of
 
 PAGES = [
     "/doc/report/az-mia-thb-2018/text/en",
@@ -65,17 +65,19 @@ def test_page_parameters_never_cause_a_5xx(
     start=st.integers(-3, 70) | st.none(),
     end=st.integers(-3, 70) | st.none(),
 )
-def test_paragraphs_keep_the_text_and_mark_only_a_passage_of_it(
+def test_lines_keep_the_text_and_mark_only_a_passage_of_it(
     text: str, start: int | None, end: int | None
 ) -> None:
-    shown = paragraphs(text, start, end)
-    marked = "".join(mark for _, mark, _ in shown)
-    if start is not None and end is not None and 0 <= start < end <= len(text):
-        assert marked == "".join(text[start:end].split("\n"))
-    else:
-        assert marked == ""
-    for before, mark, after in shown:
-        assert "\n" not in before + mark + after
+    asked = (
+        [Mark(start, end, "asked")]
+        if start is not None and end is not None and 0 <= start < end <= len(text)
+        else []
+    )
+    lines = lines_of(text, asked)
+    marked = "".join(seg.text for line in lines for seg in line if seg.has("asked"))
+    assert marked == ("".join(text[start:end].split("\n")) if asked else "")
+    kept = [line for line in text.split("\n") if line.strip()]
+    assert ["".join(seg.text for seg in line) for line in lines] == kept
 
 
 @given(requested=st.none() | st.text(max_size=20), accept_language=st.none() | st.text(max_size=40))

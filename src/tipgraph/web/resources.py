@@ -9,6 +9,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from tipgraph.aggregates import Aggregates
 from tipgraph.describe import (
+    Description,
     describe,
     exists,
     resource_triples,
@@ -25,8 +26,9 @@ from tipgraph.figures import (
     units,
 )
 from tipgraph.formats import BY_NAME, HTML, MediaType
-from tipgraph.namespaces import ID, PROV, QB, SKOS, TIP
+from tipgraph.namespaces import ID, ORG, PROV, QB, SKOS, TIP
 from tipgraph.observation_table import indicator_table
+from tipgraph.source_marks import Mark, lines_of, marks_of
 from tipgraph.store.reader import StoreReader, is_iri
 from tipgraph.web.charts import bar_charts
 from tipgraph.web.links import iri_path
@@ -198,8 +200,12 @@ def _page(
         "charts": [],
         "points": [],
         "points_total": 0,
-        "paragraphs": [],
+        "lines": [],
+        "passage_line": -1,
+        "numerals_marked": 0,
+        "passages_marked": 0,
         "figures_listed": FIGURES_LISTED,
+        "figures_total": 0,
     }
     if f"{QB}Observation" in types:
         context["figure"] = figure(reader, iri, languages)
@@ -209,6 +215,7 @@ def _page(
         context["units"] = units(reader, iri, languages)
         context["figures"] = agency_figures(reader, iri, languages)
         context["involvement"] = involvement(reader, iri, languages)
+        context["figures_total"] = _without_repeats(description, context)
     if f"{SKOS}Concept" in types:
         points = series(reader, iri, languages, limit=POINTS_LISTED)
         context["points"] = points
@@ -224,7 +231,16 @@ def _page(
         context["charts"] = bar_charts(points)
     if f"{TIP}SourceText" in types:
         text = source_text(reader, iri) or ""
-        context["paragraphs"] = paragraphs(text, *(mark or (None, None)))
+        marks = marks_of(reader, iri, languages)
+        if mark is not None and 0 <= mark[0] < mark[1] <= len(text):
+            marks.append(Mark(mark[0], mark[1], "asked"))
+        lines = lines_of(text, marks)
+        context["lines"] = lines
+        context["passage_line"] = next(
+            (i for i, line in enumerate(lines) if any(seg.has("asked") for seg in line)), -1
+        )
+        context["numerals_marked"] = sum(m.kind == "numeral" for m in marks)
+        context["passages_marked"] = sum(m.kind == "figure" for m in marks)
         # The text is shown as paragraphs: not a second time as a property.
         description.properties = [
             p for p in description.properties if p.predicate.node.value != f"{PROV}value"
@@ -232,23 +248,23 @@ def _page(
     return context
 
 
-def paragraphs(text: str, start: int | None, end: int | None) -> list[tuple[str, str, str]]:
-    """The text's non-empty lines as (before, highlighted, after), marking ``start``–``end``
-    when that is a passage of the text."""
-    mark = (start, end) if start is not None and end is not None else (0, 0)
-    if not 0 <= mark[0] < mark[1] <= len(text):
-        mark = (0, 0)
-    result = []
-    offset = 0
-    for line in text.split("\n"):
-        line_end = offset + len(line)
-        if mark[0] < line_end and mark[1] > offset:
-            a, b = max(mark[0], offset) - offset, min(mark[1], line_end) - offset
-            result.append((line[:a], line[a:b], line[b:]))
-        elif line.strip():
-            result.append((line, "", ""))
-        offset = line_end + 1
-    return result
+def _without_repeats(description: Description, context: dict[str, Any]) -> int:
+    """Drops the rows the sections written for people already show: units (org:hasUnit,
+    org:unitOf) beside "Units", the figures naming it as actor beside "Figures it reported".
+    Returns how many figures name it as actor (the section lists the first few)."""
+    dropped = set()
+    if context["units"]:
+        dropped |= {f"{ORG}hasUnit", f"{ORG}unitOf"}
+    if context["figures"]:
+        dropped.add(f"{TIP}actor")
+    description.properties = [
+        p for p in description.properties if p.predicate.node.value not in dropped
+    ]
+    actor = [b.count for b in description.backlinks if b.predicate.node.value == f"{TIP}actor"]
+    description.backlinks = [
+        b for b in description.backlinks if b.predicate.node.value not in dropped
+    ]
+    return actor[0] if actor else len(context["figures"])
 
 
 def _plain_twin(request: Request, reader: StoreReader, path: str) -> Response:
