@@ -7,20 +7,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from tipgraph.describe import label_of
+from tipgraph.describe import LABEL, labels
 from tipgraph.store.reader import StoreReader
 
-FIGURES_OF_PASSAGES = """SELECT $s ?quote ?start ?end ?observation WHERE {
+# One query each, labels included (a row per label): no query per figure or numeral.
+FIGURES_OF_PASSAGES = f"""SELECT $s ?start ?end ?observation ?label WHERE {{
   ?quote oa:hasSource $s ; oa:hasSelector ?position .
   ?position a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
   ?observation a qb:Observation ; prov:wasDerivedFrom ?quote .
-}"""
-NUMERALS = """SELECT $s ?numeral ?start ?end ?kind ?reason WHERE {
+  OPTIONAL {{ ?observation {LABEL} ?label }}
+}}"""
+NUMERALS = f"""SELECT $s ?numeral ?start ?end ?kind ?label ?reason WHERE {{
   ?numeral a tip:NonStatisticalNumeral ; oa:hasSource $s ; oa:hasSelector ?position .
   ?position a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
-  OPTIONAL { ?numeral tip:numeralKind ?kind }
-  OPTIONAL { ?numeral rdfs:comment ?reason }
-}"""
+  OPTIONAL {{ ?numeral tip:numeralKind ?kind OPTIONAL {{ ?kind {LABEL} ?label }} }}
+  OPTIONAL {{ ?numeral rdfs:comment ?reason }}
+}}"""
 
 
 @dataclass(frozen=True)
@@ -51,20 +53,23 @@ class Segment:
 
 def marks_of(reader: StoreReader, text_iri: str, languages: Sequence[str]) -> list[Mark]:
     """The passages of ``text_iri`` its figures come from, and its non-statistical numerals."""
-    figures: dict[tuple[int, int], list[str]] = {}
-    for row in reader.select(FIGURES_OF_PASSAGES, {"s": text_iri}):
+    figures: dict[tuple[int, int], set[str]] = {}
+    rows = reader.select(FIGURES_OF_PASSAGES, {"s": text_iri})
+    names = labels(rows, "observation", languages)
+    for row in rows:
         span = (int(row["start"].value), int(row["end"].value))
-        figures.setdefault(span, []).append(row["observation"].value)
+        figures.setdefault(span, set()).add(row["observation"].value)
     marks = []
     for (start, end), observations in sorted(figures.items()):
-        links = tuple(
-            (iri, label_of(reader, iri, languages) or iri) for iri in sorted(set(observations))
-        )
+        links = tuple((iri, names.get(iri, iri)) for iri in sorted(observations))
         count = len(links)
         title = f"{count} figure{'s' if count != 1 else ''}: " + "; ".join(a for _, a in links)
         marks.append(Mark(start, end, "figure", title, links))
-    for row in reader.select(NUMERALS, {"s": text_iri}):
-        kind = label_of(reader, row["kind"].value, languages) if "kind" in row else None
+    rows = reader.select(NUMERALS, {"s": text_iri})
+    kinds = labels(rows, "kind", languages)
+    numerals = {row["numeral"].value: row for row in rows}  # one per numeral, whatever its labels
+    for row in numerals.values():
+        kind = kinds.get(row["kind"].value) if "kind" in row else None
         reason = row["reason"].value if "reason" in row else ""
         title = "Not a statistic" + (f" ({kind.lower()})" if kind else "")
         title += f": {reason}" if reason else ""
