@@ -26,6 +26,7 @@ LAYERS = {
     "query_errors": 1,
     "formats": 0,
     "negotiation": 0,
+    "wording": 0,
     "sparql_grammar": 1,
     "sandbox": 1,
     "store": 1,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from tipgraph.describe import LABEL, labels
 from tipgraph.namespaces import ID, QB, SDMX_ATTRIBUTE, SDMX_DIMENSION, TIP
 from tipgraph.store.reader import StoreReader, is_iri
+from tipgraph.wording import plural
 
 # The columns a row is placed by, in the table's order, and the property each one reads.
 DIMENSIONS: dict[str, str] = {
@@ -278,15 +279,9 @@ def _unit_word(unit: Labelled, words: Mapping[str, list[str]], number: float | N
     singular = words[unit.iri][0] if unit.iri in words else unit.label.lower()
     if number == 1:
         return singular
-    plural = _plural(singular)
+    many = plural(singular)
     known = words.get(unit.iri, [])
-    return plural if not known or plural in known else singular
-
-
-def _plural(word: str) -> str:
-    if word.endswith("y") and word[-2:-1] not in "aeiou":
-        return word[:-1] + "ies"
-    return word if word.endswith("s") else word + "s"
+    return many if not known or many in known else singular
 
 
 def _format_number(number: float) -> str:

@@ -38,7 +38,7 @@ from tipgraph.web.search import router as search
 from tipgraph.web.security import SecurityHeaders
 from tipgraph.web.sparql_endpoint import ROUTE
 from tipgraph.web.state import AppState, Served
-from tipgraph.web.wording import quantity
+from tipgraph.wording import quantity
 
 log = logging.getLogger(__name__)
 PAGE_THREADS = 4

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tipgraph.web.wording import PERCENT, number, plural, quantity
+from tipgraph.wording import PERCENT, number, plural, quantity
 
 UNIT = "https://w3id.org/tipgraph/id/unit/"
 
