@@ -3,7 +3,6 @@ prologue and dataset (:mod:`tipgraph.sparql_grammar`), and the checks made on it
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import re
 from collections.abc import Iterable
@@ -63,35 +62,12 @@ REMEMBERED_CHARACTERS = 16 * 1024
 
 
 def _reading(query: str, base_iri: str | None = None) -> QueryOutline | grammar.QuerySyntax:
-    """How ``query`` reads with the predeclared prefixes, or why it does not. With ``base_iri``,
-    a query that reads only with a base (a relative IRI: ``<s>``) is read with it declared."""
+    """How ``query`` reads with the predeclared prefixes (and, with ``base_iri``, a base for
+    relative IRIs such as ``<s>``), or why it does not."""
     try:
-        return read_query(query, PREFIXES)
-    except grammar.QueryTooDeep as error:
+        return read_query(query, PREFIXES, has_base=base_iri is not None)
+    except grammar.QuerySyntax as error:  # QueryTooDeep too
         return error
-    except grammar.QuerySyntax as error:
-        if base_iri is None:
-            return error
-        return _with_base(query, base_iri) or error
-
-
-def _with_base(query: str, base_iri: str) -> QueryOutline | None:
-    """How ``query`` reads after ``BASE <base_iri>``, its positions those of ``query``; or None.
-
-    The declaration goes before the first line, without a newline, so every position only
-    shifts by its length.
-    """
-    declaration = f"BASE {ox.NamedNode(base_iri)} "
-    try:
-        outline = read_query(declaration + query, PREFIXES)
-    except grammar.QuerySyntax:
-        return None
-    shift = len(declaration)
-    return dataclasses.replace(
-        outline,
-        services=tuple(p - shift for p in outline.services),
-        where_groups=tuple(p - shift for p in outline.where_groups),
-    )
 
 
 _remembered_reading = functools.lru_cache(maxsize=256)(_reading)

@@ -55,8 +55,9 @@ def line_and_column(text: str, position: int) -> tuple[int, int]:
     return line, position - (text.rfind("\n", 0, position) + 1) + 1
 
 
-def read_query(text: str, prefixes: Iterable[str] = ()) -> QueryOutline:
-    """Parse ``text`` as a SPARQL query, with ``prefixes`` declared in advance.
+def read_query(text: str, prefixes: Iterable[str] = (), has_base: bool = False) -> QueryOutline:
+    """Parse ``text`` as a SPARQL query, with ``prefixes`` declared in advance; with
+    ``has_base``, a base IRI is given with it, so relative IRIs (``<s>``) read, as in Oxigraph.
 
     Raises :class:`QuerySyntax` (or :class:`QueryTooDeep`) with the position where reading
     stopped and what was expected there, as Oxigraph words it.
@@ -66,6 +67,7 @@ def read_query(text: str, prefixes: Iterable[str] = ()) -> QueryOutline:
         budget=max(MIN_STEPS, STEPS_PER_CHARACTER * len(text)),
         max_depth=MAX_DEPTH,
         prefixes=set(prefixes),
+        has_base=has_base,
     )
     try:
         end = QUERY.parse(state, 0)
