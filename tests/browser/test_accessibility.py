@@ -1,4 +1,4 @@
-"""Every kind of page passes axe-core's WCAG 2 A/AA rules (serious and critical findings)."""
+"""Every kind of page, at desktop and phone width, passes axe-core's WCAG 2 A/AA rules (serious and critical findings)."""
 
 from __future__ import annotations
 
@@ -10,43 +10,29 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from ..helpers.servers import LiveServer
+from .page_kinds import PAGE_KINDS, WIDTHS
 
 pytestmark = pytest.mark.browser
 
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
-PAGES = [
-    "/",
-    "/dataset",
-    "/dumps/",
-    "/ontology",
-    "/sparql",
-    "/sparql?query=SELECT%20%3Fs%20%3Flabel%20WHERE%20%7B%20%3Fs%20skos%3AprefLabel%20%3Flabel%20%7D%20LIMIT%205",
-    "/id/observation/az-mia-thb-2018/women-and-girls-share-2016",
-    "/id/agency/mia",
-    "/id/indicator/victims-identified",
-    "/id/report/az-mia-thb-2018/text/en?start=874&end=1232",
-    "/graph/az-mia-thb-2018",
-    "/id/agency/no-such-agency",
-]
 
 
-@pytest.fixture
-def inspectable(chromium: Browser) -> Iterator[Page]:
+@pytest.fixture(params=WIDTHS, ids=lambda width: f"{width}px")
+def inspectable(chromium: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A page whose Content-Security-Policy lets the test inject axe-core (the site's own
     policy would refuse it, as it should)."""
-    context = chromium.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    context = chromium.new_context(bypass_csp=True, viewport={"width": request.param, "height": 900})
     try:
         yield context.new_page()
     finally:
         context.close()
 
 
-@pytest.mark.parametrize(
-    "path", PAGES, ids=lambda path: path.split("?")[0] + ("?…" if "?" in path else "")
-)
+@pytest.mark.parametrize("name", PAGE_KINDS)
 def test_the_page_has_no_serious_accessibility_problem(
-    inspectable: Page, live_server: LiveServer, path: str
+    inspectable: Page, live_server: LiveServer, name: str
 ) -> None:
+    path = PAGE_KINDS[name]
     inspectable.goto(live_server.url + path)
     inspectable.wait_for_load_state("networkidle")
     if "query=" in path:  # a permalink: the results table must be there too
