@@ -27,6 +27,7 @@ from tipgraph.serving.result_cache import CacheStats, ResultCache
 from tipgraph.web.dataset_pages import router as dataset_pages
 from tipgraph.web.downloads import router as downloads
 from tipgraph.web.errors import install_error_handlers
+from tipgraph.web.figures_table import prepare_figures
 from tipgraph.web.figures_table import router as figures_table
 from tipgraph.web.graph_pages import router as graph_pages
 from tipgraph.web.links import Links, linkable
@@ -66,6 +67,7 @@ def create_app(settings: EndpointSettings, dataset: Dataset | None = None) -> Fa
             pool = await stack.enter_async_context(QueryPool(target, settings))
             state.pool = pool
             prepare_search(state)  # in the background: the server answers meanwhile
+            prepare_figures(state)
             # Pages are rendered in threads (pyoxigraph lets go of the GIL while it
             # evaluates): a few at once, so slow pages queue instead of piling up.
             to_thread.current_default_thread_limiter().total_tokens = PAGE_THREADS

@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import math
+import threading
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -18,10 +20,8 @@ from tipgraph.figures_view import (
     DIMENSIONS,
     RECORD_FIELDS,
     SORTABLE,
-    FigureRow,
     View,
     ViewError,
-    figure_rows,
     select_view,
 )
 from tipgraph.formats import BY_NAME, HTML, MediaType
@@ -33,12 +33,13 @@ from tipgraph.web.pages import (
     get_and_head,
     not_modified,
     page_languages,
-    reader_of,
     remember,
     remembered,
     render,
 )
-from tipgraph.web.state import app_state
+from tipgraph.web.state import AppState, app_state
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["Figures"])
 CSV = BY_NAME["text/csv"]
@@ -154,9 +155,13 @@ def _answer(request: Request, format_name: str) -> Response:
     cached = not_modified(request, headers) or remembered(request, headers)
     if cached is not None:
         return cached
-    rows = _rows(request, languages)
+    state = app_state(request)
+    rows = state.figure_rows(languages)
+    key = (languages, tuple(sorted((k, tuple(v)) for k, v in filters.items())), sort)
     try:
-        view = select_view(rows, filters, sort)
+        view = state.views.get(
+            state.manifest.version, key, lambda: select_view(rows, filters, sort)
+        )
     except ViewError as error:
         return _bad(str(error))
     if media == CSV:
@@ -173,18 +178,18 @@ def _answer(request: Request, format_name: str) -> Response:
     return remember(request, response)
 
 
-def _rows(request: Request, languages: tuple[str, ...]) -> list[FigureRow]:
-    """Every figure, labelled in ``languages``: read once per load and languages, and kept on
-    the app (reading them takes seconds on a million triples; a view of them, milliseconds)."""
-    version = app_state(request).manifest.version
-    held: dict[tuple[str, ...], list[FigureRow]]
-    version_held, held = getattr(request.app.state, "figure_rows", ("", {}))
-    if version_held != version:
-        held = {}
-        request.app.state.figure_rows = (version, held)
-    if languages not in held:
-        held[languages] = figure_rows(reader_of(request), languages)
-    return held[languages]
+def prepare_figures(state: AppState) -> None:
+    """Read the rows of the table as most readers see it (English labels first) in the
+    background, so that the first visitor of ``/figures`` does not wait for them (called when
+    the server starts)."""
+
+    def prepare() -> None:
+        try:
+            state.figure_rows(page_languages(None, None))
+        except Exception as error:  # the first request tries again and says why
+            log.warning("the figures table could not be prepared: %s", error)
+
+    threading.Thread(target=prepare, name="figures-table", daemon=True).start()
 
 
 def _bad(message: str) -> PlainTextResponse:

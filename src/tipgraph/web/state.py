@@ -6,9 +6,12 @@ the load being served, the query pool, the caches and the page templates.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar, cast
 
 import jinja2
 from fastapi import Depends, Request
@@ -16,6 +19,7 @@ from fastapi import Depends, Request
 from tipgraph.aggregates import Aggregates
 from tipgraph.config import EndpointSettings
 from tipgraph.examples import Example
+from tipgraph.figures_view import FigureRow, figure_rows
 from tipgraph.published import Dataset, Publication
 from tipgraph.search_index import SearchIndex
 from tipgraph.serving.pool import QueryPool
@@ -45,6 +49,44 @@ class Served:
         )
 
 
+MEMO_ENTRIES = 16
+VIEW_ENTRIES = 64
+T = TypeVar("T")
+
+
+class Memo:
+    """Results computed once per dataset version and key, the least recently used dropped past
+    ``size`` entries. A result being computed is computed once: other requests for the same
+    key wait for it; requests for other keys do not."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._held: OrderedDict[tuple[str, Hashable], Any] = OrderedDict()
+        self._computing: dict[tuple[str, Hashable], threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, version: str, key: Hashable, compute: Callable[[], T]) -> T:
+        entry = (version, key)
+        with self._lock:
+            if entry in self._held:
+                self._held.move_to_end(entry)
+                return cast(T, self._held[entry])
+            computing = self._computing.setdefault(entry, threading.Lock())
+        with computing:
+            with self._lock:
+                if entry in self._held:
+                    return cast(T, self._held[entry])
+            value = compute()
+            with self._lock:
+                self._held[entry] = value
+                for old in [e for e in self._held if e[0] != version]:
+                    del self._held[old]  # an earlier version's: never asked for again
+                while len(self._held) > self.size:
+                    self._held.popitem(last=False)
+                self._computing.pop(entry, None)
+            return value
+
+
 @dataclass
 class AppState:
     """Everything the routes use, set up by ``create_app`` and its lifespan."""
@@ -61,6 +103,12 @@ class AppState:
     restart_needed: bool = False
     search_index: SearchIndex | None = None  # of the served version (tipgraph.web.search)
     _reader: StoreReader | None = field(default=None, repr=False)
+    # What takes seconds to read on a million triples and is then used by many requests: the
+    # figures table's rows (per label languages), a class list's order (per class) …
+    memo: Memo = field(default_factory=lambda: Memo(MEMO_ENTRIES), repr=False)
+    # … and what takes a large fraction of a second to compute from them (a figures view, its
+    # filters, sort and facets): apart, so that many views never push the readings out.
+    views: Memo = field(default_factory=lambda: Memo(VIEW_ENTRIES), repr=False)
 
     @property
     def manifest(self) -> Manifest:
@@ -84,6 +132,14 @@ class AppState:
         if self._reader is None:
             self._reader = self.dataset.reader
         return self._reader
+
+    def figure_rows(self, languages: tuple[str, ...]) -> list[FigureRow]:
+        """Every figure of the served version, labelled in ``languages`` (read once)."""
+        return self.memo.get(
+            self.manifest.version,
+            ("figures", languages),
+            lambda: figure_rows(self.reader, languages),
+        )
 
     @property
     def query_pool(self) -> QueryPool:
