@@ -1,4 +1,5 @@
-"""Every kind of page, at desktop and phone width, passes axe-core's WCAG 2 A/AA rules (serious and critical findings)."""
+"""Every kind of page, at desktop and phone width, passes axe-core's WCAG 2 A/AA rules
+(serious and critical findings)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-
 def inspectable(chromium: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A page whose Content-Security-Policy lets the test inject axe-core (the site's own
     policy would refuse it, as it should)."""
-    context = chromium.new_context(bypass_csp=True, viewport={"width": request.param, "height": 900})
+    viewport = {"width": request.param, "height": 900}
+    context = chromium.new_context(bypass_csp=True, viewport=viewport)
     try:
         yield context.new_page()
     finally:

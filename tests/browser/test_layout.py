@@ -13,7 +13,6 @@ from .page_kinds import PAGE_KINDS, WIDTHS
 pytestmark = pytest.mark.browser
 
 
-
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", PAGE_KINDS)
 def test_a_page_fits_the_screen_without_errors(
