@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page
 
 from ..helpers.servers import LiveServer
-from .test_accessibility import PAGES
+from .page_kinds import PAGE_KINDS
 
 pytestmark = pytest.mark.browser
 
@@ -24,9 +24,7 @@ def violations(page: Page) -> list[str]:
     return refused
 
 
-@pytest.mark.parametrize(
-    "path", PAGES, ids=lambda path: path.split("?")[0] + ("?…" if "?" in path else "")
-)
+@pytest.mark.parametrize("path", PAGE_KINDS.values(), ids=list(PAGE_KINDS))
 def test_the_page_needs_nothing_its_policy_refuses(
     page: Page, live_server: LiveServer, path: str
 ) -> None:
