@@ -50,6 +50,8 @@ LAYERS = {
     "figures_view": 2,
     "ontology_docs": 2,
     "search_index": 2,
+    # The curator's workbench: scaffolds and drafts a report's Turtle from its text.
+    "curation": 2,
     # The published dataset (the seam: which store, embedded or a SPARQL service), the public
     # Python API that the surfaces and notebooks share.
     "published": 3,

@@ -192,6 +192,11 @@ SELECT ?source ?covering ?start ?end ?stated WHERE {
     ?quote oa:hasSource ?source ; oa:hasSelector ?position .
     ?position a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
   } UNION {
+    # A draft figure accounts for its numeral too: validation refuses it on its own, once.
+    ?covering a tip:DraftFigure ; tip:statedValue ?stated ; prov:wasDerivedFrom ?quote .
+    ?quote oa:hasSource ?source ; oa:hasSelector ?position .
+    ?position a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
+  } UNION {
     ?covering a tip:NonStatisticalNumeral ; oa:hasSource ?source ; oa:hasSelector ?position .
     ?position a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
   }

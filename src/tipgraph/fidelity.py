@@ -25,6 +25,7 @@ import pyoxigraph as ox
 
 from tipgraph.coverage import (
     QUALIFYING_WORDS,
+    CoverageReport,
     check_coverage,
     find_numerals,
     parse_numeral,
@@ -39,6 +40,7 @@ from tipgraph.validation import Severity, ValidationResult
 VALUE_RULE = "tipgraph:ValueIsTheWords"
 QUALIFIER_RULE = "tipgraph:QualifierIsTheWords"
 COVERAGE_RULE = "tipgraph:EveryNumeralCovered"
+CHECKLIST_RULE = "tipgraph:NothingLeftToDo"
 
 QUALIFIER = f"{ID}qualifier/"
 EXACT = f"{QUALIFIER}exact"
@@ -113,6 +115,7 @@ def check_fidelity(assembled: AssembledDataset, root: Path | None = None) -> lis
         results += _check_value(figure, place)
         results += _check_qualifier(figure, triggers, place)
     results += _check_coverage(assembled, place)
+    results += _check_checklist(assembled.store, place)
     return results
 
 
@@ -334,6 +337,9 @@ def _check_coverage(assembled: AssembledDataset, place: _Places) -> list[Validat
     results = []
     for report in check_coverage(assembled):
         source = place.relative(report.source.path)
+        if report.missing and len(report.missing) == len(report.numerals):
+            results.append(_not_curated(report, source))
+            continue
         for numeral in report.missing:
             line = report.source.text.splitlines()[numeral.line - 1]
             results.append(
@@ -355,6 +361,70 @@ def _check_coverage(assembled: AssembledDataset, place: _Places) -> list[Validat
                 )
             )
     return results
+
+
+_CHECKLIST = """
+SELECT ?node ?kind ?item WHERE {
+  { ?node tip:todo ?item BIND("todo" AS ?kind) }
+  UNION { ?node tip:guess ?item BIND("guess" AS ?kind) }
+  UNION { ?node a tip:DraftFigure BIND("draft" AS ?kind) }
+}
+"""
+_CHECKLIST_WORDS = {
+    "todo": ("To do: {item}", "Decide it, state it, then delete this tip:todo line."),
+    "guess": (
+        "A guess to check: {item}",
+        "Confirm or correct the value it names, then delete this tip:guess line.",
+    ),
+    "draft": (
+        "A draft figure, not yet an observation",
+        "When its tip:todo and tip:guess lines are gone, make it `a qb:Observation` and move it "
+        "into statistics.ttl (its quote into report.ttl); then run `tipgraph draft` again.",
+    ),
+}
+
+
+def _check_checklist(store: ox.Store, place: _Places) -> list[ValidationResult]:
+    """What a draft left for the curator: each tip:todo, each tip:guess, each draft figure."""
+    results = []
+    for row in _rows(store, _CHECKLIST):
+        node, kind, item = row["node"], row["kind"], row["item"]
+        assert node is not None and kind is not None
+        message, hint = _CHECKLIST_WORDS[kind.value]
+        results.append(
+            ValidationResult(
+                focus_node=compact_iri(node.value),
+                severity=Severity.VIOLATION,
+                message=message.format(item=item.value if item is not None else ""),
+                path=compact_iri(f"{TIP}{kind.value}") if kind.value != "draft" else None,
+                value=item.value if item is not None else None,
+                shape=CHECKLIST_RULE,
+                files=place.files(node.value),
+                locations=place.locations(node.value),
+                hint=hint,
+            )
+        )
+    return results
+
+
+def _not_curated(report: CoverageReport, source: str) -> ValidationResult:
+    """A text nothing accounts for yet (a report just created): one warning, not one violation
+    per numeral. Its numerals are counted as not covered in the published coverage."""
+    slug = Path(source).parent.name
+    return ValidationResult(
+        focus_node=compact_iri(report.source.iri),
+        severity=Severity.WARNING,
+        message=(
+            f"The source text {source} is not curated yet: none of its {len(report.numerals)} "
+            "numerals is stated by an observation or listed as a non-statistical numeral."
+        ),
+        path=None,
+        value=None,
+        shape=COVERAGE_RULE,
+        files=(source,),
+        locations=(f"{source}:1",),
+        hint=f"Run `tipgraph draft {slug}`: it proposes a figure or a reason for each numeral.",
+    )
 
 
 def _excerpt(figure: _Figure) -> str | None:

@@ -62,6 +62,18 @@ def locate(text: str, exact: str) -> Selectors:
     )
 
 
+def locate_span(text: str, start: int, end: int) -> Selectors:
+    """The selectors of ``text[start:end]``, a span found by its offsets (it may occur more
+    than once: its position says which)."""
+    return Selectors(
+        exact=text[start:end],
+        prefix=text[max(0, start - CONTEXT) : start],
+        suffix=text[end : end + CONTEXT],
+        start=start,
+        end=end,
+    )
+
+
 def _literal(value: str) -> str:
     # JSON string escaping is valid Turtle string escaping for these characters.
     return json.dumps(value, ensure_ascii=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -184,11 +185,22 @@ def coverage(
 @main.command()
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("passage")
-def locate(source: Path, passage: str) -> None:
+@click.option(
+    "--quote",
+    "quote_name",
+    metavar="NAME",
+    help="Print a whole tip:Quote named quote:NAME (label, value, report, text, selectors).",
+)
+def locate(source: Path, passage: str, quote_name: str | None) -> None:
     """Print the Web Annotation selectors of PASSAGE in the SOURCE text, for curators.
 
-    PASSAGE must occur exactly once, verbatim. Paste the output into a quote's description.
+    PASSAGE must occur exactly once, verbatim. Paste the output into a quote's description, or
+    with --quote NAME paste the whole quote into the report's report.ttl. SOURCE is a report's
+    data/SLUG/source.LANG.txt.
     """
+    from tipgraph.curation.turtle import quote_block
+    from tipgraph.dataset import SOURCE_TEXT_NAME
+    from tipgraph.namespaces import source_text_iri
     from tipgraph.quoting import locate as locate_passage
 
     try:
@@ -198,4 +210,14 @@ def locate(source: Path, passage: str) -> None:
         raise CouldNotRun(f"{source}: not UTF-8 text ({error.reason})") from None
     except TipgraphError as error:
         raise CouldNotRun(f"{source}: {error}") from None
-    click.echo(selectors.to_turtle())
+    if quote_name is None:
+        click.echo(selectors.to_turtle())
+        return
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", quote_name):
+        raise CouldNotRun(f"{quote_name!r}: name a quote with lowercase letters, digits, hyphens")
+    named = SOURCE_TEXT_NAME.match(source.name)
+    if named is None:
+        raise CouldNotRun(f"{source}: a report's text is named source.LANG.txt (source.en.txt)")
+    slug = source.resolve().parent.name
+    text_iri = source_text_iri(slug, named["language"])
+    click.echo(quote_block(quote_name, selectors, slug, text_iri), nl=False)

@@ -1,0 +1,343 @@
+"""``tipgraph draft``: a proposal for every numeral of a report's text that nothing accounts for.
+
+For each such numeral, the sentence it stands in becomes a ready ``tip:Quote`` (its selectors
+computed, never typed), and the numeral either a ``tip:DraftFigure`` (the stated and the parsed
+value, the qualifier its words give, a guessed period, the bodies the sentence names, and a
+``tip:todo`` for each dimension left to the curator) or a ``tip:NonStatisticalNumeral`` (a year,
+a span of years, an ordinal) whose kind is a ``tip:guess``. ``tipgraph validate`` refuses every
+``tip:todo``, every ``tip:guess`` and every draft figure, one message each: the curator's work
+is a checklist that shrinks to zero. The draft is read from everything in the report's folder
+but ``draft.ttl`` itself, so a second run proposes only what is still missing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from tipgraph.coverage import Numeral, check_coverage, parse_numeral
+from tipgraph.curation.turtle import literal, prefix_block, quote_block, selectors, statement
+from tipgraph.dataset import SourceText, assemble_dataset, rdf_files
+from tipgraph.errors import TipgraphError
+from tipgraph.fidelity import TRIGGERS
+from tipgraph.namespaces import sparql_prologue
+from tipgraph.quoting import Selectors, locate_span
+
+DRAFT_FILE = "draft.ttl"
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_YEAR_SPAN = re.compile(r"((?:19|20)\d\d)\s*[-–—]\s*((?:19|20)\d\d)")
+_ORDINAL = re.compile(
+    r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
+    r"|twentieth|thirtieth|hundredth",
+    re.IGNORECASE,
+)
+_VAGUE = re.compile(r"hundreds|thousands|millions|billions|dozens", re.IGNORECASE)
+# Where a sentence ends: after . ! ? and spaces, before a capital, a digit or an opening quote,
+# unless the dot ends an abbreviation ("Mr.", "No.", "Art.").
+_SENTENCE_END = re.compile(
+    r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bNo)(?<!\bArt)[.!?]\s+(?=[A-Z0-9\"“(])"
+)
+# How the report's words date a figure, with the period they give (the report's own year, or
+# the five years up to it), as the curators of the 2018 report read them.
+_REPORTING_YEAR = re.compile(
+    r"last year|this year|reporting (?:period|year)|in the past year", re.IGNORECASE
+)
+_FIVE_YEARS = re.compile(r"(?:past|last) five years|period of implementation", re.IGNORECASE)
+_REFERENCE = """
+SELECT DISTINCT ?x ?label WHERE {
+  ?x a ?type . ?type rdfs:subClassOf* org:Organization .
+  ?x skos:prefLabel|skos:altLabel|rdfs:label ?label
+}"""
+_REPORT = """
+SELECT $text ?report ?period ?start WHERE {
+  ?report dcterms:hasFormat $text ; dcterms:temporal ?period .
+  OPTIONAL { ?period dcat:startDate ?start }
+}"""
+_QUOTES = """
+SELECT $text ?quote ?start ?end WHERE {
+  ?quote a tip:Quote ; oa:hasSource $text ; oa:hasSelector ?position .
+  ?position oa:start ?start ; oa:end ?end .
+}"""
+
+
+class DraftError(TipgraphError):
+    """A report that cannot be drafted; the message says why."""
+
+
+@dataclass
+class Draft:
+    """What a draft proposes for one source text."""
+
+    slug: str
+    text: SourceText
+    quotes: dict[tuple[int, int], str] = field(default_factory=dict)  # span → quote name
+    new_quotes: list[tuple[str, Selectors]] = field(default_factory=list)
+    figures: list[str] = field(default_factory=list)  # Turtle statements
+    numerals: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.figures or self.numerals)
+
+    def turtle(self) -> str:
+        head = (
+            f"# A draft by `tipgraph draft {self.slug}`: {len(self.figures)} figure(s) and "
+            f"{len(self.numerals)} non-statistical numeral(s) to check.\n"
+            "# Nothing here is published: `tipgraph validate` lists every tip:todo, tip:guess and\n"
+            "# tip:DraftFigure. Complete each item, move it into statistics.ttl (figures, as\n"
+            "# qb:Observation) or report.ttl (quotes, numerals), and run the draft again.\n\n"
+        )
+        names = ["tip", "rdfs", "xsd", "prov", "oa", "qb", "sdmx-dimension", "sdmx-measure"]
+        names += ["sdmx-attribute", "agency", "organization", "period", "qualifier", "unit"]
+        names += ["numeral-kind", "report", "dataset", "quote", "numeral", "obs"]
+        quotes = [
+            quote_block(name, found, self.slug, self.text.iri) for name, found in self.new_quotes
+        ]
+        return (
+            head
+            + prefix_block(self.slug, names)
+            + "\n"
+            + "\n".join([*quotes, *self.figures, *self.numerals])
+        )
+
+
+def draft_report(ontology_dir: Path, data_dir: Path, slug: str) -> list[Draft]:
+    """A draft for each source text of ``data_dir/slug``, from what its other files hold."""
+    folder = data_dir / slug
+    if not folder.is_dir():
+        raise DraftError(f"{folder}: no such report folder (create it with tipgraph new-report)")
+    files = [f for f in rdf_files(folder) if f.name != DRAFT_FILE]
+    if not files:
+        raise DraftError(f"{folder}: no report.ttl (create the folder with tipgraph new-report)")
+    shared = [p for p in data_dir.iterdir() if p.is_dir() and not any(p.glob("source.*.txt"))]
+    assembled = assemble_dataset(ontology_dir, [*shared, *files])  # the texts come with files
+    names = _names(assembled.store)
+    drafts = []
+    for coverage in check_coverage(assembled):
+        draft = Draft(slug, coverage.source, quotes=_quotes(assembled.store, coverage.source))
+        dating = _dating(assembled.store, coverage.source)
+        for numeral in _grouped(coverage.missing, coverage.source.text):
+            _propose(draft, numeral, dating, names)
+        drafts.append(draft)
+    if not drafts:
+        raise DraftError(f"{folder}: no source.<language>.txt to draft from")
+    return drafts
+
+
+def write_draft(folder: Path, drafts: Sequence[Draft]) -> Path | None:
+    """Write ``draft.ttl`` (or delete it when nothing is left to propose); its path, or None."""
+    path = folder / DRAFT_FILE
+    proposals = [d for d in drafts if not d.empty]
+    if not proposals:
+        path.unlink(missing_ok=True)
+        return None
+    path.write_text("\n".join(d.turtle() for d in proposals), encoding="utf-8")
+    return path
+
+
+@dataclass(frozen=True)
+class _Dating:
+    report: str
+    period: str  # the period the report covers
+    year: int | None  # its first year
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A numeral to propose something for (a span of years is one)."""
+
+    text: str
+    start: int
+    end: int
+    line: int
+
+
+def _grouped(missing: Iterable[Numeral], text: str) -> list[_Found]:
+    """The missing numerals, a span of years ("2014–2018") as one."""
+    found: list[_Found] = []
+    for numeral in missing:
+        span = _YEAR_SPAN.match(text, numeral.start)
+        if span and found and found[-1].start == numeral.start:
+            continue
+        if found and found[-1].start < numeral.start < found[-1].end:
+            continue  # the second year of a span already proposed
+        end = span.end() if span else numeral.end
+        found.append(_Found(text[numeral.start : end], numeral.start, end, numeral.line))
+    return found
+
+
+def _propose(draft: Draft, numeral: _Found, dating: _Dating, names: dict[str, str]) -> None:
+    text = draft.text.text
+    kind = _kind(numeral)
+    if kind is not None:
+        draft.numerals.append(_numeral(draft, numeral, kind))
+        return
+    sentence = _sentence(text, numeral.start)
+    quote = draft.quotes.get(sentence)
+    if quote is None:
+        quote = f"at-{sentence[0]}"
+        draft.quotes[sentence] = quote
+        draft.new_quotes.append((quote, locate_span(text, *sentence)))
+    draft.figures.append(_figure(draft, numeral, quote, sentence, dating, names))
+
+
+def _kind(numeral: _Found) -> tuple[str, str] | None:
+    """The non-statistical kind a numeral seems to be, with why; None: perhaps a figure."""
+    if _YEAR_SPAN.fullmatch(numeral.text):
+        return "year-range", "a span of years"
+    if _YEAR.fullmatch(numeral.text):
+        return "year", "four digits from 1900 to 2099: a year"
+    if _ORDINAL.fullmatch(numeral.text):
+        return "ordinal", "an ordinal word"
+    if _VAGUE.fullmatch(numeral.text):
+        return "vague-quantity", "a quantity in words that states no number"
+    return None
+
+
+def _numeral(draft: Draft, numeral: _Found, kind: tuple[str, str]) -> str:
+    name, why = kind
+    found = locate_span(draft.text.text, numeral.start, numeral.end)
+    return statement(
+        f"numeral:{numeral.start}",
+        "tip:NonStatisticalNumeral",
+        [
+            ("rdfs:label", literal(f"Numeral “{numeral.text}” at {numeral.start} ({name})", "en")),
+            ("tip:numeralKind", f"numeral-kind:{name}"),
+            ("rdfs:comment", literal(f"“{numeral.text}”: {why}, not a count.", "en")),
+            ("tip:guess", literal(f"kind: {why} (line {numeral.line}); check the sentence")),
+            ("oa:hasSource", f"<{draft.text.iri}>"),
+            ("oa:hasSelector", selectors(found)),
+        ],
+    )
+
+
+def _figure(
+    draft: Draft,
+    numeral: _Found,
+    quote: str,
+    sentence: tuple[int, int],
+    dating: _Dating,
+    names: dict[str, str],
+) -> str:
+    text = draft.text.text
+    words = text[sentence[0] : sentence[1]]
+    percent = re.match(r"\s?%|\s?per\s?cent\b", text[numeral.end :])
+    stated = numeral.text + (percent.group(0) if percent else "")
+    value = parse_numeral(stated)
+    qualifier = _qualifier(text[sentence[0] : numeral.start])
+    period, period_why = _period(words, dating)
+    lines = [
+        ("rdfs:label", literal(f"Draft figure “{stated}” (line {numeral.line})", "en")),
+        ("qb:dataSet", f"dataset:{draft.slug}"),
+        ("tip:statedValue", literal(stated)),
+    ]
+    todo = ["indicator: what the figure counts (tip:indicator)"]
+    if value is None:
+        todo.append(
+            f"value: “{stated}” is no plain number; give sdmx-measure:obsValue and a "
+            "tip:Interpretation of the words"
+        )
+    else:
+        lines.append(("sdmx-measure:obsValue", _decimal(value)))
+    lines.append(("tip:valueQualifier", f"qualifier:{qualifier or 'exact'}"))
+    lines.append(("sdmx-dimension:refPeriod", period))
+    if percent:
+        lines.append(("sdmx-attribute:unitMeasure", "unit:percent"))
+    else:
+        todo.append("unit: what one of the value is (sdmx-attribute:unitMeasure)")
+    todo += [
+        "area: where (sdmx-dimension:refArea)",
+        "form: the form of exploitation counted (tip:exploitationForm)",
+    ]
+    guesses = [f"period: {period_why}"]
+    actors = sorted({iri for label, iri in names.items() if _names_in(label, words)})
+    if actors:
+        lines.append(("tip:actor", " , ".join(f"<{iri}>" for iri in actors)))
+        guesses.append("actor: the bodies the sentence names; keep those that did what is counted")
+    lines.append(("prov:wasDerivedFrom", f"quote:{quote}"))
+    lines += [("tip:todo", literal(item)) for item in todo]
+    lines += [("tip:guess", literal(item)) for item in guesses]
+    return statement(f"obs:at-{numeral.start}", "tip:DraftFigure", lines)
+
+
+def _qualifier(before: str) -> str | None:
+    """The qualifier the words just before a numeral give ("about 70" → about)."""
+    tail = before.rstrip().casefold()
+    for words, qualifier in sorted(TRIGGERS.items(), key=lambda item: -len(item[0])):
+        if qualifier and re.search(rf"\b{re.escape(words)}$", tail):
+            return qualifier
+    return None
+
+
+def _period(words: str, dating: _Dating) -> tuple[str, str]:
+    """The period a sentence dates its figures to, and why (always a guess)."""
+    years = sorted(set(_YEAR.findall(words)))
+    if _FIVE_YEARS.search(words) and dating.year is not None:
+        span = f"{dating.year - 4}-{dating.year}"
+        return f"period:{span}", f"“{_FIVE_YEARS.search(words)[0]}” read as {span}"  # type: ignore[index]
+    if len(years) == 1:
+        return f"period:{years[0]}", f"the sentence names {years[0]}"
+    if found := _REPORTING_YEAR.search(words):
+        return f"<{dating.period}>", f"“{found[0]}” read as the report's period"
+    return f"<{dating.period}>", "the sentence gives no date: the report's period"
+
+
+def _names_in(label: str, words: str) -> bool:
+    return (
+        len(label) > 3 and re.search(rf"\b{re.escape(label)}\b", words, re.IGNORECASE) is not None
+    )
+
+
+def _sentence(text: str, at: int) -> tuple[int, int]:
+    """The span of the sentence around offset ``at`` (never across a line break)."""
+    line_start = text.rfind("\n", 0, at) + 1
+    line_end = text.find("\n", at)
+    line_end = len(text) if line_end < 0 else line_end
+    start = line_start
+    for end in _SENTENCE_END.finditer(text, line_start, line_end):
+        if end.end() > at:
+            return start, end.start() + 1
+        start = end.end()
+    return start, line_end
+
+
+def _dating(store: ox.Store, text: SourceText) -> _Dating:
+    rows = _select(store, _REPORT, {"text": ox.NamedNode(text.iri)})
+    if not rows:
+        raise DraftError(f"{text.path}: no report has this text as dcterms:hasFormat")
+    row = rows[0]
+    start = row.get("start")
+    return _Dating(row["report"], row["period"], int(start[:4]) if start else None)
+
+
+def _quotes(store: ox.Store, text: SourceText) -> dict[tuple[int, int], str]:
+    rows = _select(store, _QUOTES, {"text": ox.NamedNode(text.iri)})
+    return {(int(r["start"]), int(r["end"])): r["quote"].rsplit("/", 1)[-1] for r in rows}
+
+
+def _names(store: ox.Store) -> dict[str, str]:
+    """Every name of a body in the reference data (any language) → its IRI."""
+    return {r["label"]: r["x"] for r in _select(store, _REFERENCE, {})}
+
+
+def _select(store: ox.Store, query: str, bindings: dict[str, ox.NamedNode]) -> list[dict[str, str]]:
+    solutions = store.query(
+        sparql_prologue() + query,
+        substitutions={ox.Variable(k): v for k, v in bindings.items()},
+        use_default_graph_as_union=True,
+    )
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    return [
+        {name: node.value for name in names if (node := row[name]) is not None} for row in solutions
+    ]
+
+
+def _decimal(value: Decimal) -> str:
+    normal = value.normalize()
+    return f"{normal:f}" if normal == normal.to_integral() else str(normal)

@@ -1,0 +1,171 @@
+"""The curator's workbench on real paragraphs of the 2018 report: new-report, draft, the
+checklist validate keeps, filling a draft in, and locate --quote."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tipgraph.cli import main
+
+from .helpers import REPORT as REPORT_SLUG
+from .helpers import ROOT
+
+SLUG = "az-test-2019"
+REPORT = ROOT / "data" / REPORT_SLUG
+# Two paragraphs of the 2018 report: figures (45, 17, 15, 110,000 manats, 51), a vague
+# quantity ("thousands") and names of bodies in data/reference/.
+PARAGRAPHS = (REPORT / "source.en.txt").read_text(encoding="utf-8")[5000:7000]
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A checkout with the ontology, the shapes and the reference data, and no report."""
+    for name in ("ontology", "shapes"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "data" / "reference", tmp_path / "data" / "reference")
+    # As a word processor saves it: a byte order mark and CRLF line endings.
+    (tmp_path / "report.txt").write_bytes(
+        b"\xef\xbb\xbf" + PARAGRAPHS.replace("\n", "\r\n").encode()
+    )
+    return tmp_path
+
+
+def run(root: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--root", str(root), *args], catch_exceptions=False)
+
+
+def new_report(root: Path, *extra: str) -> Result:
+    return run(
+        root,
+        "new-report",
+        SLUG,
+        "--text",
+        str(root / "report.txt"),
+        "--title",
+        "Test report on 2018",
+        "--publisher",
+        "MIA",
+        "--issued",
+        "2019",
+        "--period",
+        "2018",
+        *extra,
+    )
+
+
+def test_a_new_report_validates_as_created(root: Path) -> None:
+    result = new_report(root)
+    assert result.exit_code == 0, result.output
+    folder = root / "data" / SLUG
+    text = (folder / "source.en.txt").read_bytes()
+    assert text.decode() == PARAGRAPHS + ("" if PARAGRAPHS.endswith("\n") else "\n")
+    report = (folder / "report.ttl").read_text(encoding="utf-8")
+    assert hashlib.sha256(text).hexdigest() in report
+    assert f"dcat:byteSize {len(text)}" in report
+    assert "dcterms:publisher agency:mia" in report
+    assert {p.name for p in folder.iterdir()} >= {"statistics.ttl", "NOTES.md", "report.ttl"}
+    checked = run(root, "validate")
+    assert checked.exit_code == 0, checked.output
+    assert "not curated yet" in checked.output and f"tipgraph draft {SLUG}" in checked.output
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (("--publisher", "Ministry of Nothing"), "no single organisation"),
+        (("--period", "1950"), "period:1950 is not in data/reference/periods.ttl"),
+    ],
+)
+def test_a_new_report_that_cannot_be_made_says_why_and_writes_nothing(
+    root: Path, change: tuple[str, str], words: str
+) -> None:
+    result = new_report(root, *change)
+    assert result.exit_code == 2 and words in result.output
+    assert not (root / "data" / SLUG).exists()
+
+
+def test_a_text_that_is_not_utf8_names_its_line(root: Path) -> None:
+    (root / "report.txt").write_bytes(b"first line\nsecond \xff line\n")
+    result = new_report(root)
+    assert result.exit_code == 2 and "report.txt:2: not UTF-8" in result.output
+
+
+def test_the_draft_proposes_every_numeral_and_validate_lists_each_item(root: Path) -> None:
+    new_report(root)
+    result = run(root, "draft", SLUG)
+    assert result.exit_code == 0, result.output
+    draft = (root / "data" / SLUG / "draft.ttl").read_text(encoding="utf-8")
+    stated = re.findall(r'tip:statedValue "([^"]+)"', draft)
+    assert stated == ["45", "17", "15", "110,000", "51"]
+    assert "numeral-kind:vague-quantity" in draft  # "thousands"
+    assert "sdmx-measure:obsValue 110000" in draft
+    assert "<https://w3id.org/tipgraph/id/agency/ngo-support-council>" in draft
+    checked = run(root, "validate")
+    assert checked.exit_code == 1
+    todos = len(re.findall(r"^    tip:todo \"", draft, re.MULTILINE))
+    guesses = len(re.findall(r"^    tip:guess \"", draft, re.MULTILINE))
+    assert checked.output.count("Violation: To do:") == todos
+    assert checked.output.count("Violation: A guess to check:") == guesses
+    assert checked.output.count("Violation: A draft figure") == len(stated)
+    assert "violation(s)" in checked.output
+    assert f"{len(stated) + todos + guesses} violation(s)" in checked.output
+    assert "data/az-test-2019/draft.ttl:" in checked.output  # each item's file and line
+
+
+def test_a_filled_in_draft_validates_and_the_next_draft_proposes_the_rest(root: Path) -> None:
+    new_report(root)
+    run(root, "draft", SLUG)
+    folder = root / "data" / SLUG
+    draft = (folder / "draft.ttl").read_text(encoding="utf-8")
+    # The curator does one figure ("15 projects") and the vague quantity, moving them out.
+    blocks = draft.split("\n\n")
+    figure = next(b for b in blocks if 'tip:statedValue "15"' in b)
+    quote_name = re.search(r"prov:wasDerivedFrom quote:(\S+)", figure)[1]  # type: ignore[index]
+    quote = next(b for b in blocks if b.startswith(f"quote:{quote_name} "))
+    numeral = next(b for b in blocks if "tip:NonStatisticalNumeral" in b)
+    done = re.sub(r"\s*tip:(todo|guess) \"[^\"]*\" ;", "", figure)
+    done = done.replace("a tip:DraftFigure", "a qb:Observation").replace(
+        "tip:valueQualifier",
+        "tip:indicator indicator:ngo-projects-funded ;\n    tip:valueQualifier",
+    )
+    done = done.replace(
+        "prov:wasDerivedFrom",
+        "sdmx-dimension:refArea country:aze ;\n    tip:exploitationForm exploitation:all ;\n"
+        "    sdmx-attribute:unitMeasure unit:project ;\n    prov:wasDerivedFrom",
+    )
+    done = re.sub(r"\s*tip:actor [^;]+;", "", done)
+    numeral = re.sub(r"\s*tip:guess \"[^\"]*\" ;", "", numeral)
+    with (folder / "statistics.ttl").open("a", encoding="utf-8") as statistics:
+        statistics.write("\n" + done + "\n")
+    with (folder / "report.ttl").open("a", encoding="utf-8") as report:
+        report.write("\n" + quote + "\n\n" + numeral + "\n")
+    again = run(root, "draft", SLUG)
+    assert again.exit_code == 0, again.output
+    redrafted = (folder / "draft.ttl").read_text(encoding="utf-8")
+    assert 'tip:statedValue "15"' not in redrafted and "vague-quantity" not in redrafted
+    assert re.findall(r'tip:statedValue "([^"]+)"', redrafted) == ["45", "17", "110,000", "51"]
+    assert f"quote:{quote_name} a tip:Quote" not in redrafted  # reused, not proposed again
+    (folder / "draft.ttl").unlink()
+    checked = run(root, "validate")
+    # What is left: the numerals nobody has done yet, one violation each; the done ones pass.
+    assert "Violation" in checked.output
+    assert "“15”" not in checked.output and "“thousands”" not in checked.output
+    assert checked.output.count("is neither stated by an observation") == 4
+
+
+def test_locate_prints_a_whole_quote(root: Path) -> None:
+    source = REPORT / "source.en.txt"
+    result = run(root, "locate", str(source), "356 victims", "--quote", "victims-total")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("quote:victims-total a tip:Quote ;")
+    assert "prov:wasQuotedFrom report:az-mia-thb-2018" in result.output
+    start = source.read_text(encoding="utf-8").index("356 victims")
+    assert f"oa:start {start} ; oa:end {start + len('356 victims')}" in result.output
+    bad = run(root, "locate", str(source), "356 victims", "--quote", "Not A Name")
+    assert bad.exit_code == 2
