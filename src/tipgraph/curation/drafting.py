@@ -25,17 +25,19 @@ from tipgraph.curation.turtle import literal, prefix_block, quote_block, selecto
 from tipgraph.dataset import SourceText, assemble_dataset, rdf_files
 from tipgraph.errors import TipgraphError
 from tipgraph.fidelity import TRIGGERS
-from tipgraph.namespaces import sparql_prologue
+from tipgraph.namespaces import ID, sparql_prologue
 from tipgraph.quoting import Selectors, locate_span
 
 DRAFT_FILE = "draft.ttl"
+PERIODS = f"{ID}period/"
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _YEAR_SPAN = re.compile(r"((?:19|20)\d\d)\s*[-–—]\s*((?:19|20)\d\d)")
 _ORDINAL = re.compile(
-    r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
-    r"|twentieth|thirtieth|hundredth",
+    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
+    r"|twentieth|thirtieth|hundredth)",
     re.IGNORECASE,
 )
+_RANGE = re.compile(r"(\d+\s*[-–]\s*\d+)\s+grades?\b", re.IGNORECASE)
 _VAGUE = re.compile(r"hundreds|thousands|millions|billions|dozens", re.IGNORECASE)
 # Where a sentence ends: after . ! ? and spaces, before a capital, a digit or an opening quote,
 # unless the dot ends an abbreviation ("Mr.", "No.", "Art.").
@@ -145,6 +147,7 @@ class _Dating:
     report: str
     period: str  # the period the report covers
     year: int | None  # its first year
+    known: frozenset[str]  # the periods data/reference/ describes, by local name
 
 
 @dataclass(frozen=True)
@@ -158,26 +161,24 @@ class _Found:
 
 
 def _grouped(missing: Iterable[Numeral], text: str) -> list[_Found]:
-    """The missing numerals, a span of years ("2014–2018") as one."""
+    """The missing numerals, a span ("2014–2018", "9-11 grades") as one."""
     found: list[_Found] = []
     for numeral in missing:
-        span = _YEAR_SPAN.match(text, numeral.start)
-        if span and found and found[-1].start == numeral.start:
-            continue
-        if found and found[-1].start < numeral.start < found[-1].end:
-            continue  # the second year of a span already proposed
-        end = span.end() if span else numeral.end
+        if found and found[-1].start <= numeral.start < found[-1].end:
+            continue  # the second number of a span already proposed
+        span = _YEAR_SPAN.match(text, numeral.start) or _RANGE.match(text, numeral.start)
+        end = span.end(1 if span.re is _RANGE else 0) if span else numeral.end
         found.append(_Found(text[numeral.start : end], numeral.start, end, numeral.line))
     return found
 
 
 def _propose(draft: Draft, numeral: _Found, dating: _Dating, names: dict[str, str]) -> None:
     text = draft.text.text
-    kind = _kind(numeral)
+    sentence = _sentence(text, numeral.start)
+    kind = _kind(numeral, text[sentence[0] : numeral.start], text[numeral.end : sentence[1]])
     if kind is not None:
         draft.numerals.append(_numeral(draft, numeral, kind))
         return
-    sentence = _sentence(text, numeral.start)
     quote = draft.quotes.get(sentence)
     if quote is None:
         quote = f"at-{sentence[0]}"
@@ -186,11 +187,21 @@ def _propose(draft: Draft, numeral: _Found, dating: _Dating, names: dict[str, st
     draft.figures.append(_figure(draft, numeral, quote, sentence, dating, names))
 
 
-def _kind(numeral: _Found) -> tuple[str, str] | None:
-    """The non-statistical kind a numeral seems to be, with why; None: perhaps a figure."""
+def _kind(numeral: _Found, before: str, after: str) -> tuple[str, str] | None:
+    """The non-statistical kind a numeral seems to be, with why; None: perhaps a figure
+    (``before`` and ``after``: the words of its sentence around it; "more than 2000" is no
+    year, "one of the" no count)."""
     if _YEAR_SPAN.fullmatch(numeral.text):
         return "year-range", "a span of years"
-    if _YEAR.fullmatch(numeral.text):
+    if re.match(r"\s*grades?\b", after):
+        return "grade-range", "a range of school grades"
+    if re.match(r"\s+(?:years?|months?|weeks?|days?)\b", after) and not before.rstrip().endswith(
+        ("than", "about", "over")
+    ):
+        return "period-length", "the length of a period"
+    if numeral.text.casefold() == "one" and re.match(r"\s+of\s+the\b", after):
+        return "idiom", "“one of the …”: a phrase, not a count"
+    if _YEAR.fullmatch(numeral.text) and _qualifier(before) is None:
         return "year", "four digits from 1900 to 2099: a year"
     if _ORDINAL.fullmatch(numeral.text):
         return "ordinal", "an ordinal word"
@@ -230,7 +241,7 @@ def _figure(
     stated = numeral.text + (percent.group(0) if percent else "")
     value = parse_numeral(stated)
     qualifier = _qualifier(text[sentence[0] : numeral.start])
-    period, period_why = _period(words, dating)
+    period, period_why = _period(text, sentence, numeral, dating)
     lines = [
         ("rdfs:label", literal(f"Draft figure “{stated}” (line {numeral.line})", "en")),
         ("qb:dataSet", f"dataset:{draft.slug}"),
@@ -274,17 +285,57 @@ def _qualifier(before: str) -> str | None:
     return None
 
 
-def _period(words: str, dating: _Dating) -> tuple[str, str]:
-    """The period a sentence dates its figures to, and why (always a guess)."""
-    years = sorted(set(_YEAR.findall(words)))
-    if _FIVE_YEARS.search(words) and dating.year is not None:
-        span = f"{dating.year - 4}-{dating.year}"
-        return f"period:{span}", f"“{_FIVE_YEARS.search(words)[0]}” read as {span}"  # type: ignore[index]
-    if len(years) == 1:
-        return f"period:{years[0]}", f"the sentence names {years[0]}"
-    if found := _REPORTING_YEAR.search(words):
-        return f"<{dating.period}>", f"“{found[0]}” read as the report's period"
-    return f"<{dating.period}>", "the sentence gives no date: the report's period"
+def _period(
+    text: str, sentence: tuple[int, int], numeral: _Found, dating: _Dating
+) -> tuple[str, str]:
+    """The period a figure is dated to, and why (always a guess): a cue in its sentence ("in
+    2017", "last year", "over the past five years", "2019–2023"), else the last cue before it
+    in its section (the lines since the last blank line), else the report's period."""
+    section = text.rfind("\n\n", 0, sentence[0])
+    section = 0 if section < 0 else section + 2
+    cues = [c for c in _cues(text, section, sentence[1], dating) if c[0] != numeral.start]
+    inside = [c for c in cues if c[0] >= sentence[0]]
+    before = [c for c in cues if c[0] < sentence[0]]
+    own = dating.period.rsplit("/", 1)[-1]
+    if inside:
+        chosen = min(inside, key=lambda c: abs(c[0] - numeral.start))
+        where = "in its sentence"
+    elif before:
+        chosen = before[-1]
+        where = f"earlier in its section (line {text.count(chr(10), 0, chosen[0]) + 1})"
+    else:
+        return f"period:{own}", "the section gives no date: the report's period"
+    _, local, cue = chosen
+    if local not in dating.known:
+        return (
+            f"period:{own}",
+            f"{cue} {where} would give {local}, which is not in data/reference/periods.ttl: "
+            "the report's period until it is added",
+        )
+    return f"period:{local}", f"{cue} {where} read as {local}"
+
+
+def _cues(text: str, start: int, end: int, dating: _Dating) -> list[tuple[int, str, str]]:
+    """Where the words between ``start`` and ``end`` date something, the period they give, and
+    the words, in order."""
+    own = dating.period.rsplit("/", 1)[-1]
+    cues: list[tuple[int, str, str]] = []
+    spans = [(m.start(), m.end()) for m in _YEAR_SPAN.finditer(text, start, end)]
+    for m in _YEAR_SPAN.finditer(text, start, end):
+        cues.append((m.start(), f"{m[1]}-{m[2]}", f"“{m[0]}”"))
+    for m in _FIVE_YEARS.finditer(text, start, end):
+        if dating.year is not None:
+            cues.append((m.start(), f"{dating.year - 4}-{dating.year}", f"“{m[0]}”"))
+    for m in _REPORTING_YEAR.finditer(text, start, end):
+        cues.append((m.start(), own, f"“{m[0]}”"))
+    for m in re.finditer(r"\b(?:in|of|for|during) ((?:19|20)\d\d)\b", text[start:end]):
+        at = start + m.start(1)
+        published = re.search(
+            r"(?:published|issued|adopted|signed)\s*$", text[start : start + m.start()]
+        )
+        if not any(a <= at < b for a, b in spans) and not published:
+            cues.append((at, m[1], f"“{m[0]}”"))
+    return sorted(cues)
 
 
 def _names_in(label: str, words: str) -> bool:
@@ -312,7 +363,12 @@ def _dating(store: ox.Store, text: SourceText) -> _Dating:
         raise DraftError(f"{text.path}: no report has this text as dcterms:hasFormat")
     row = rows[0]
     start = row.get("start")
-    return _Dating(row["report"], row["period"], int(start[:4]) if start else None)
+    known = frozenset(
+        r["p"].rsplit("/", 1)[-1]
+        for r in _select(store, "SELECT ?p WHERE { ?p a time:ProperInterval }", {})
+        if r["p"].startswith(PERIODS)
+    )
+    return _Dating(row["report"], row["period"], int(start[:4]) if start else None, known)
 
 
 def _quotes(store: ox.Store, text: SourceText) -> dict[tuple[int, int], str]:
