@@ -169,3 +169,33 @@ def test_locate_prints_a_whole_quote(root: Path) -> None:
     assert f"oa:start {start} ; oa:end {start + len('356 victims')}" in result.output
     bad = run(root, "locate", str(source), "356 victims", "--quote", "Not A Name")
     assert bad.exit_code == 2
+
+
+def test_the_review_page_colours_every_numeral_by_what_accounts_for_it(root: Path) -> None:
+    new_report(root)
+    before = run(root, "review", SLUG, "-o", "-")
+    assert before.exit_code == 0, before.output
+    assert before.output.count('<mark class="missing" title=') == 6
+    run(root, "draft", SLUG)
+    after = run(root, "review", SLUG, "-o", "-").output
+    assert after.count('<mark class="missing" title=') == 0
+    assert (
+        after.count('<mark class="draft" title=') == 5
+        and after.count('<mark class="numeral" title=') == 1
+    )
+    assert '<span class="passage">' in after  # the drafted quotes' extents
+    assert "<script" not in after and "http" not in after.split("<body>")[0]  # self-contained
+
+
+def test_the_review_of_the_2018_report_is_all_green_and_grey() -> None:
+    result = run(ROOT, "review", REPORT_SLUG, "-o", "-")
+    assert result.exit_code == 0, result.output
+    page = result.output
+    figures, numerals = (
+        page.count('<mark class="figure" title='),
+        page.count('<mark class="numeral" title='),
+    )
+    assert figures > 60 and numerals > 15
+    assert '<mark class="missing" title=' not in page and '<mark class="draft" title=' not in page
+    link = re.search(r'<mark class="figure" title="([^"]+)"><a href="([^"]+)">', page)
+    assert link is not None and link[2].startswith("https://w3id.org/tipgraph/id/observation/")

@@ -1,4 +1,4 @@
-"""`tipgraph new-report` and `draft`: the curator's workbench."""
+"""`tipgraph new-report`, `draft` and `review`: the curator's workbench."""
 
 from __future__ import annotations
 
@@ -90,3 +90,33 @@ def draft(ctx: click.Context, slug: str) -> None:
         f"wrote {shown_path(written, settings)}: {figures} figure(s), {numerals} "
         "non-statistical numeral(s) to check; `tipgraph validate` lists what is left"
     )
+
+
+@main.command()
+@click.argument("slug")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the page (default SLUG-review.html here; - for stdout).",
+)
+@click.pass_context
+def review(ctx: click.Context, slug: str, output: Path | None) -> None:
+    """Write a page that shows data/SLUG's text as a second reader checks it: every numeral
+    green (stated by a figure; hover for its indicator, period and value), grey (not a
+    statistic; its reason), amber (proposed by the draft, not done) or red (missing), and every
+    quote's extent underlined. One HTML file, no server needed; draft.ttl is read too.
+    """
+    from tipgraph.curation.review import review_page
+
+    settings = checkout_settings(ctx)
+    try:
+        page = review_page(settings.ontology_dir, settings.data_dir, slug)
+    except TipgraphError as error:
+        raise CouldNotRun(str(error)) from None
+    if output is not None and str(output) == "-":
+        click.echo(page, nl=False)
+        return
+    target = output or Path(f"{slug}-review.html")
+    target.write_text(page, encoding="utf-8")
+    click.echo(f"wrote {target}: open it in a browser")

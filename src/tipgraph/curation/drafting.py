@@ -21,11 +21,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from tipgraph.coverage import Numeral, check_coverage, parse_numeral
+from tipgraph.curation.queries import rows
 from tipgraph.curation.turtle import literal, prefix_block, quote_block, selectors, statement
 from tipgraph.dataset import SourceText, assemble_dataset, rdf_files
 from tipgraph.errors import TipgraphError
 from tipgraph.fidelity import TRIGGERS
-from tipgraph.namespaces import ID, sparql_prologue
+from tipgraph.namespaces import ID
 from tipgraph.quoting import Selectors, locate_span
 
 DRAFT_FILE = "draft.ttl"
@@ -358,40 +359,27 @@ def _sentence(text: str, at: int) -> tuple[int, int]:
 
 
 def _dating(store: ox.Store, text: SourceText) -> _Dating:
-    rows = _select(store, _REPORT, {"text": ox.NamedNode(text.iri)})
-    if not rows:
+    found = rows(store, _REPORT, {"text": ox.NamedNode(text.iri)})
+    if not found:
         raise DraftError(f"{text.path}: no report has this text as dcterms:hasFormat")
-    row = rows[0]
+    row = found[0]
     start = row.get("start")
     known = frozenset(
         r["p"].rsplit("/", 1)[-1]
-        for r in _select(store, "SELECT ?p WHERE { ?p a time:ProperInterval }", {})
+        for r in rows(store, "SELECT ?p WHERE { ?p a time:ProperInterval }", {})
         if r["p"].startswith(PERIODS)
     )
     return _Dating(row["report"], row["period"], int(start[:4]) if start else None, known)
 
 
 def _quotes(store: ox.Store, text: SourceText) -> dict[tuple[int, int], str]:
-    rows = _select(store, _QUOTES, {"text": ox.NamedNode(text.iri)})
-    return {(int(r["start"]), int(r["end"])): r["quote"].rsplit("/", 1)[-1] for r in rows}
+    quotes = rows(store, _QUOTES, {"text": ox.NamedNode(text.iri)})
+    return {(int(r["start"]), int(r["end"])): r["quote"].rsplit("/", 1)[-1] for r in quotes}
 
 
 def _names(store: ox.Store) -> dict[str, str]:
     """Every name of a body in the reference data (any language) → its IRI."""
-    return {r["label"]: r["x"] for r in _select(store, _REFERENCE, {})}
-
-
-def _select(store: ox.Store, query: str, bindings: dict[str, ox.NamedNode]) -> list[dict[str, str]]:
-    solutions = store.query(
-        sparql_prologue() + query,
-        substitutions={ox.Variable(k): v for k, v in bindings.items()},
-        use_default_graph_as_union=True,
-    )
-    assert isinstance(solutions, ox.QuerySolutions)
-    names = [v.value for v in solutions.variables]
-    return [
-        {name: node.value for name in names if (node := row[name]) is not None} for row in solutions
-    ]
+    return {r["label"]: r["x"] for r in rows(store, _REFERENCE, {})}
 
 
 def _decimal(value: Decimal) -> str:
