@@ -3,6 +3,7 @@ the curated data. The figures are printed (`pytest -s`); the floors below keep t
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -101,3 +102,29 @@ def test_the_draft_proposes_the_curated_non_statistical_numerals(draft: Path) ->
     same = sum(1 for start, kind in curated.items() if proposed.get(start) == kind)
     print(f"\n{len(curated)} curated non-statistical numerals; {same} proposed with their kind")
     assert same == len(curated)
+
+
+def _turtle_blocks(text: str) -> list[str]:
+    return re.findall(r"```turtle\n(.*?)```", text, re.DOTALL)
+
+
+def _graph(turtle: str, prefixes: str) -> set[tuple[str, str, str]]:
+    """The triples of ``turtle`` (blank nodes by their place, not their label)."""
+    store = ox.Store()
+    store.load(prefixes + turtle, format=ox.RdfFormat.TURTLE)
+    return {
+        (str(q.subject), str(q.predicate), str(q.object))
+        for q in store
+        if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)
+    }
+
+
+def test_the_worked_paragraph_of_the_guide_is_what_the_tools_and_the_data_say(draft: Path) -> None:
+    guide = (ROOT / "CURATING.md").read_text(encoding="utf-8")
+    proposed, curated = _turtle_blocks(guide)
+    statistics = (CURATED / "statistics.ttl").read_text(encoding="utf-8")
+    prefixes = "".join(re.findall(r"^@prefix .*\n", statistics, re.MULTILINE))
+    assert _graph(curated, prefixes) <= _graph(statistics, "")
+    drafted = draft.read_text(encoding="utf-8").replace(SLUG, REPORT)
+    draft_prefixes = "".join(re.findall(r"^@prefix .*\n", drafted, re.MULTILINE))
+    assert _graph(proposed, draft_prefixes) <= _graph(drafted, "")
