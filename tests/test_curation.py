@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from fastapi.testclient import TestClient
 
 from tipgraph.cli import main
+from tipgraph.config import EndpointSettings
+from tipgraph.web.app import create_app
 
 from .helpers import REPORT as REPORT_SLUG
 from .helpers import ROOT
@@ -199,3 +202,49 @@ def test_the_review_of_the_2018_report_is_all_green_and_grey() -> None:
     assert '<mark class="missing" title=' not in page and '<mark class="draft" title=' not in page
     link = re.search(r'<mark class="figure" title="([^"]+)"><a href="([^"]+)">', page)
     assert link is not None and link[2].startswith("https://w3id.org/tipgraph/id/observation/")
+
+
+@pytest.mark.slow
+def test_a_drafted_figure_filled_in_is_loaded_and_has_its_page(root: Path) -> None:
+    """The whole round trip on a one-line text: new-report, draft, fill in, validate, load,
+    and the figure's page and the text's page served."""
+    (root / "report.txt").write_text(
+        "In 2018, 15 projects on trafficking in human beings were funded.\n", encoding="utf-8"
+    )
+    assert new_report(root).exit_code == 0
+    assert run(root, "draft", SLUG).exit_code == 0
+    folder = root / "data" / SLUG
+    blocks = (folder / "draft.ttl").read_text(encoding="utf-8").split("\n\n")
+    figure = next(b for b in blocks if "a tip:DraftFigure" in b)
+    quote = next(b for b in blocks if "a tip:Quote" in b)
+    year = next(b for b in blocks if "a tip:NonStatisticalNumeral" in b)
+    assert "sdmx-dimension:refPeriod period:2018" in figure  # "In 2018" in its sentence
+    done = re.sub(r'\s*tip:(todo|guess) "[^"]*" ;', "", figure)
+    done = re.sub(r'\s*tip:guess "[^"]*" \.', " .", done)
+    done = done.replace("a tip:DraftFigure", "a qb:Observation").replace(
+        "tip:valueQualifier",
+        "tip:indicator indicator:ngo-projects-funded ;\n"
+        "    sdmx-dimension:refArea country:aze ;\n"
+        "    tip:exploitationForm exploitation:all ;\n"
+        "    sdmx-attribute:unitMeasure unit:project ;\n"
+        "    tip:valueQualifier",
+    )
+    assert "tip:todo" not in done and "tip:guess" not in done
+    with (folder / "statistics.ttl").open("a", encoding="utf-8") as statistics:
+        statistics.write("\n" + done.replace("obs:at-", "obs:projects-funded-") + "\n")
+    with (folder / "report.ttl").open("a", encoding="utf-8") as report:
+        report.write("\n" + quote + "\n\n" + re.sub(r'\s*tip:guess "[^"]*" ;', "", year) + "\n")
+    assert run(root, "draft", SLUG).output.startswith("nothing to draft")
+    assert not (folder / "draft.ttl").exists()
+    checked = run(root, "validate", str(root / "data"))
+    assert checked.exit_code == 0, checked.output
+    store = root / "store"
+    loaded = run(root, "load", "--store", str(store))
+    assert loaded.exit_code == 0, loaded.output
+    app = create_app(EndpointSettings(store=store, workers=1, timeout=10))
+    with TestClient(app) as client:
+        iri = "/id/observation/az-test-2019/projects-funded-9"
+        page = client.get(iri, headers={"Accept": "text/html"}, follow_redirects=True)
+        assert page.status_code == 200 and "15 projects" in page.text
+        text = client.get(f"/id/report/{SLUG}/text/en", headers={"Accept": "text/html"})
+        assert text.status_code == 200 and "projects-funded-9" in text.text
