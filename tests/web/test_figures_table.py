@@ -190,9 +190,9 @@ def test_bad_parameters_are_refused_with_a_reason(
     assert response.headers["cache-control"] == "no-store"
 
 
-def test_an_unknown_download_format_is_refused(client: TestClient) -> None:
+def test_an_unknown_download_format_is_not_found_and_says_what_is(client: TestClient) -> None:
     response = client.get("/figures.xlsx")
-    assert response.status_code == 400 and "html, csv or json" in response.text
+    assert response.status_code == 404 and "/figures.csv, /figures.json" in response.text
 
 
 def test_a_view_is_cached_by_its_etag(client: TestClient) -> None:
@@ -217,3 +217,9 @@ def test_every_row_links_to_its_figure_page(client: TestClient) -> None:
     for href in links:
         assert href.startswith("/doc/observation/")
         assert client.get(href).status_code == 200, href
+
+
+def test_a_figures_document_of_no_format_is_404(client: TestClient) -> None:
+    assert client.get("/figures.csv-metadata.json").status_code == 404
+    assert client.get("/figures.xml").status_code == 404
+    assert client.get("/figures.csv").status_code == 200

@@ -133,6 +133,13 @@ def figures_download(
     lang: Lang = None,
 ) -> Response:
     """``/figures.csv`` and ``/figures.json``: every row of the view the parameters select."""
+    if extension.strip().lower() not in BY_EXTENSION:  # no such document (?format=xml: a 400)
+        return PlainTextResponse(
+            f"no document figures.{extension}: the figures are /figures.csv, /figures.json "
+            "and /figures (HTML)\n",
+            status_code=404,
+            headers=NO_STORE,
+        )
     return _answer(request, extension)
 
 
