@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from fastapi.testclient import TestClient
 
 from tipgraph.cli import main
-from tipgraph.config import EndpointSettings
+from tipgraph.config import EndpointSettings, Settings
 from tipgraph.web.app import create_app
 
 from .helpers import REPORT as REPORT_SLUG
@@ -248,3 +248,20 @@ def test_a_drafted_figure_filled_in_is_loaded_and_has_its_page(root: Path) -> No
         assert page.status_code == 200 and "15 projects" in page.text
         text = client.get(f"/id/report/{SLUG}/text/en", headers={"Accept": "text/html"})
         assert text.status_code == 200 and "projects-funded-9" in text.text
+
+
+def test_serve_review_shows_the_working_files_only_when_asked(root: Path) -> None:
+    new_report(root)
+    run(root, "draft", SLUG)
+    store = root / "store"
+    assert run(root, "load", "--store", str(store), str(root / "data" / "reference")).exit_code == 0
+    plain = create_app(EndpointSettings(store=store, workers=1))
+    with TestClient(plain) as client:
+        assert client.get(f"/review/{SLUG}").status_code == 404
+    asked = create_app(EndpointSettings(store=store, workers=1, review=Settings.load(root=root)))
+    with TestClient(asked) as client:
+        page = client.get(f"/review/{SLUG}")
+        assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+        assert page.text.count('<mark class="draft" title=') == 5
+        assert client.get("/review/no-such-report").status_code == 404
+        assert client.get("/review/..%2Fdata").status_code == 404

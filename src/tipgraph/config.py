@@ -97,6 +97,9 @@ class EndpointSettings:
     base_url: str | None = None
     # The path prefix a reverse proxy serves this server under (ASGI root_path), e.g. /tipgraph.
     root_path: str = ""
+    # A checkout whose working files /review/SLUG shows (tipgraph serve --review), for curators
+    # on their own machine; None (the default, and what a public server wants): no such pages.
+    review: Settings | None = None
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,13 @@ from tipgraph.cli.group import (
     help="The path prefix a reverse proxy serves this server under (e.g. /tipgraph).",
 )
 @click.option(
+    "--review",
+    is_flag=True,
+    help="Also serve /review/SLUG: the checkout's report folders as they are now, drafts "
+    "included (what `tipgraph review` writes). For curators on their own machine, not for a "
+    "public server.",
+)
+@click.option(
     "--cache-mb",
     default=64,
     show_default=True,
@@ -188,6 +195,7 @@ def serve(
     worker_memory_mb: int,
     base_url: str | None,
     root_path: str,
+    review: bool,
     cache_mb: int,
     forwarded_allow_ips: str,
     max_header_kb: int,
@@ -239,6 +247,7 @@ def serve(
             base_url=base_url,
             root_path=root_path,
             result_cache_bytes=cache_mb << 20,
+            review=checkout_settings(ctx) if review else None,
         )
         app = create_app(settings, dataset)
     except TipgraphError as error:

@@ -34,6 +34,7 @@ from tipgraph.web.links import Links, linkable
 from tipgraph.web.openapi import complete
 from tipgraph.web.pages import not_found, slash_redirect
 from tipgraph.web.resources import router as resources
+from tipgraph.web.review_pages import router as review_pages
 from tipgraph.web.search import prepare_search
 from tipgraph.web.search import router as search
 from tipgraph.web.security import SecurityHeaders
@@ -127,6 +128,7 @@ def create_app(settings: EndpointSettings, dataset: Dataset | None = None) -> Fa
     app.include_router(resources)
     app.include_router(graph_pages)
     app.include_router(dataset_pages)
+    app.include_router(review_pages)
     app.include_router(downloads)
     app.include_router(search)
     app.include_router(figures_table)
