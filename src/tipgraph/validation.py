@@ -267,7 +267,33 @@ class _ResultReader:
             shape=self._show(self._named_shape(self.report.value(node, SH.sourceShape))),
             files=tuple(self._relative(f) for f in files),
             locations=tuple(f"{self._relative(f)}:{line}" for f, line in lines if line),
+            hint=self._hint(node, path),
         )
+
+    def _hint(self, node: Node, path: Node | None) -> str | None:
+        """How to fix what a core constraint found (a SPARQL rule's message says it itself)."""
+        component = str(self.report.value(node, SH.sourceConstraintComponent) or "")
+        shape = self.report.value(node, SH.sourceShape)
+        property_name = f"`{self._show(path)}`" if path is not None else "the value"
+
+        def of_shape(parameter: str) -> str:
+            found = self.shapes.value(shape, SH[parameter]) if shape is not None else None
+            return self._show(found) if found is not None else "?"
+
+        kind = component.rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+        hints = {
+            "MinCount": f"Add a {property_name} statement to this node, where it is described.",
+            "MaxCount": f"Keep {of_shape('maxCount')} {property_name} value(s); remove the rest.",
+            "Class": f"The value of {property_name} must be a {of_shape('class')}: use one "
+            "described in data/reference/ or ontology/vocabularies/, or describe it there.",
+            "Datatype": f"Write the value of {property_name} as a {of_shape('datatype')} "
+            'literal ("…"^^' + of_shape("datatype") + ").",
+            "NodeKind": f"The value of {property_name} must be a {of_shape('nodeKind')}.",
+            "LanguageIn": f"Tag the text of {property_name} with a language the shape allows "
+            '("…"@en).',
+            "Pattern": f"Make the value of {property_name} match {of_shape('pattern')}.",
+        }
+        return hints.get(kind)
 
     def _named_shape(self, shape: Node | None) -> Node | None:
         """The named shape a (blank) property or nested shape belongs to."""
