@@ -4,6 +4,7 @@ checklist validate keeps, filling a draft in, and locate --quote."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 from pathlib import Path
@@ -265,3 +266,22 @@ def test_serve_review_shows_the_working_files_only_when_asked(root: Path) -> Non
         assert page.text.count('<mark class="draft" title=') == 5
         assert client.get("/review/no-such-report").status_code == 404
         assert client.get("/review/..%2Fdata").status_code == 404
+
+
+@pytest.mark.slow
+def test_a_shape_violation_names_its_file_and_line_and_how_to_fix_it(root: Path) -> None:
+    shutil.copytree(REPORT, root / "data" / REPORT_SLUG)
+    statistics = root / "data" / REPORT_SLUG / "statistics.ttl"
+    text = statistics.read_text(encoding="utf-8")
+    line = "    tip:indicator indicator:share-of-women-and-girls-among-victims ;\n"
+    statistics.write_text(text.replace(line, "", 1), encoding="utf-8")
+    result = run(root, "validate", "--format", "json")
+    assert result.exit_code == 1
+    found = [
+        r
+        for r in json.loads(result.output)["results"]
+        if r["path"] == "tip:indicator" and r.get("hint")
+    ]
+    assert found, result.output
+    assert found[0]["hint"].startswith("Add a `tip:indicator` statement")
+    assert found[0]["locations"] == [f"data/{REPORT_SLUG}/statistics.ttl:30"]
