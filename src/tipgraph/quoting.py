@@ -26,12 +26,18 @@ class Selectors:
 
     def to_turtle(self) -> str:
         """The two oa:hasSelector values, ready to paste into a quote's description."""
+        return "oa:hasSelector " + self.objects(indent=4)
+
+    def objects(self, indent: int) -> str:
+        """The two selectors as a Turtle object list, its second line indented by ``indent``
+        spaces (the first follows the predicate)."""
+        outer, inner = " " * indent, " " * (indent + 4)
         return (
-            "oa:hasSelector [ a oa:TextQuoteSelector ;\n"
-            f"        oa:exact {_literal(self.exact)} ;\n"
-            f"        oa:prefix {_literal(self.prefix)} ;\n"
-            f"        oa:suffix {_literal(self.suffix)} ] ,\n"
-            f"    [ a oa:TextPositionSelector ; oa:start {self.start} ; oa:end {self.end} ]"
+            "[ a oa:TextQuoteSelector ;\n"
+            f"{inner}oa:exact {turtle_string(self.exact)} ;\n"
+            f"{inner}oa:prefix {turtle_string(self.prefix)} ;\n"
+            f"{inner}oa:suffix {turtle_string(self.suffix)} ] ,\n"
+            f"{outer}[ a oa:TextPositionSelector ; oa:start {self.start} ; oa:end {self.end} ]"
         )
 
 
@@ -74,6 +80,6 @@ def locate_span(text: str, start: int, end: int) -> Selectors:
     )
 
 
-def _literal(value: str) -> str:
-    # JSON string escaping is valid Turtle string escaping for these characters.
+def turtle_string(value: str) -> str:
+    """A Turtle string literal of ``value`` (JSON escaping is valid Turtle escaping here)."""
     return json.dumps(value, ensure_ascii=False)

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from tipgraph.coverage import Numeral, check_coverage, parse_numeral
 from tipgraph.curation.queries import rows
-from tipgraph.curation.turtle import literal, prefix_block, quote_block, selectors, statement
+from tipgraph.curation.turtle import literal, prefix_block, quote_block, statement
 from tipgraph.dataset import SourceText, assemble_dataset, rdf_files
 from tipgraph.errors import TipgraphError
 from tipgraph.fidelity import TRIGGERS
@@ -223,7 +223,7 @@ def _numeral(draft: Draft, numeral: _Found, kind: tuple[str, str]) -> str:
             ("rdfs:comment", literal(f"“{numeral.text}”: {why}, not a count.", "en")),
             ("tip:guess", literal(f"kind: {why} (line {numeral.line}); check the sentence")),
             ("oa:hasSource", f"<{draft.text.iri}>"),
-            ("oa:hasSelector", selectors(found)),
+            ("oa:hasSelector", found.objects(indent=8)),
         ],
     )
 

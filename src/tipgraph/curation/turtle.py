@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
 
 from tipgraph.namespaces import ID, PREFIXES, compact_iri
-from tipgraph.quoting import Selectors
+from tipgraph.quoting import Selectors, turtle_string
 
 # The prefixes of a report's own resources, after the shared ones.
 REPORT_PREFIXES = ("quote", "interpretation", "numeral", "obs")
 
 
 def literal(value: str, language: str | None = None) -> str:
-    """A Turtle string literal (JSON escaping is valid Turtle escaping for these characters)."""
-    text = json.dumps(value, ensure_ascii=False)
+    """A Turtle string literal, with its language tag when given."""
+    text = turtle_string(value)
     return f"{text}@{language}" if language else text
 
 
@@ -55,17 +54,6 @@ def statement(subject: str, types: str, lines: Sequence[tuple[str, str]]) -> str
     return f"{subject} a {types} ;\n{body} .\n"
 
 
-def selectors(found: Selectors) -> str:
-    """The two ``oa:hasSelector`` values of a passage (the object list, without the predicate)."""
-    return (
-        "[ a oa:TextQuoteSelector ;\n"
-        f"            oa:exact {literal(found.exact)} ;\n"
-        f"            oa:prefix {literal(found.prefix)} ;\n"
-        f"            oa:suffix {literal(found.suffix)} ] ,\n"
-        f"        [ a oa:TextPositionSelector ; oa:start {found.start} ; oa:end {found.end} ]"
-    )
-
-
 def quote_block(name: str, found: Selectors, slug: str, text_iri: str) -> str:
     """A whole ``tip:Quote`` of the report ``slug``: label, value, report, text, selectors."""
     shown = " ".join(found.exact.split())
@@ -78,6 +66,6 @@ def quote_block(name: str, found: Selectors, slug: str, text_iri: str) -> str:
             ("prov:value", literal(found.exact)),
             ("prov:wasQuotedFrom", f"report:{slug}"),
             ("oa:hasSource", f"<{text_iri}>"),
-            ("oa:hasSelector", selectors(found)),
+            ("oa:hasSelector", found.objects(indent=8)),
         ],
     )
