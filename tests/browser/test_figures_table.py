@@ -7,34 +7,19 @@ import csv
 import io
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page
+from playwright.sync_api import Page
 
 from ..helpers.servers import LiveServer
-from .conftest import screenshot
+from .conftest import overflow, screenshot, watch_errors
 
 pytestmark = pytest.mark.browser
-
-
-def overflow(page: Page) -> int:
-    """How many pixels the document is wider than the window (0: no sideways scrolling)."""
-    width: int = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    return width
 
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_filter_sort_and_download_the_figures(
     page: Page, live_server: LiveServer, width: int
 ) -> None:
-    errors: list[str] = []
-
-    def collect(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(message.text)
-
-    page.on("console", collect)
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    errors = watch_errors(page)
     page.on(
         "response",
         lambda answer: (

@@ -4,31 +4,12 @@ results page, and the page without scripts; no sideways scrolling, no console er
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page
+from playwright.sync_api import Browser, Page
 
 from ..helpers.servers import LiveServer
-from .conftest import screenshot
+from .conftest import overflow, screenshot, watch_errors
 
 pytestmark = pytest.mark.browser
-
-
-def overflow(page: Page) -> int:
-    width: int = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    return width
-
-
-def watch_errors(page: Page) -> list[str]:
-    errors: list[str] = []
-
-    def collect(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(message.text)
-
-    page.on("console", collect)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 @pytest.mark.parametrize("width", [1280, 390])
