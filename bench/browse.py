@@ -102,22 +102,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=10, help="timed requests per URL (10)")
     parser.add_argument("--tipgraph", nargs="+", default=run.default_tipgraph())
     args = parser.parse_args(argv)
-    root, manifest = run.prepare_data(args.triples, args.seed)
-    prepared = run.prepare_store(root, manifest, args.tipgraph, rebuild=False)
-    if prepared.store is None:
-        run.say("tipgraph load could not build the store; nothing to measure")
+    found = run.prepared_for(args.triples, args.seed, args.tipgraph)
+    if found is None:
         return 1
-    logs = root.parent / "logs"
-    logs.mkdir(exist_ok=True)
+    prepared, store, logs = found
+    root, manifest = prepared.root, prepared.manifest
     port = run.free_port()
     base = f"http://127.0.0.1:{port}"
-    command = [*args.tipgraph, "serve", "--store", str(prepared.store), "--port", str(port)]
+    command = [*args.tipgraph, "serve", "--store", str(store), "--port", str(port)]
     command += ["--host", "127.0.0.1", "--cache-mb", "0", "--client-seconds", "0"]
     command += ["--client-queries", "0"]
     began = time.perf_counter()
-    process = run.start_process(command, logs / "tipgraph-browse.log", cwd=root)
+    log = logs / "tipgraph-browse.log"
+    process = run.start_process(command, log, cwd=root)
     try:
-        if not run.wait_until_ready("tipgraph", process, f"{base}/health", logs / "browse.log"):
+        if not run.wait_until_ready("tipgraph", process, f"{base}/health", log):
             return 1
         healthy = time.perf_counter() - began
         with httpx.Client(base_url=base, timeout=300) as client:

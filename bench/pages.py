@@ -94,21 +94,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, run.interrupt)
-    run.CACHE.mkdir(exist_ok=True)
-    root, manifest = run.prepare_data(args.triples, args.seed)
-    prepared = run.prepare_store(root, manifest, args.tipgraph, rebuild=False)
-    if prepared.store is None:
-        run.say("tipgraph load could not build the store; nothing to measure")
+    found = run.prepared_for(args.triples, args.seed, args.tipgraph)
+    if found is None:
         return 1
-    logs = root.parent / "logs"
-    logs.mkdir(exist_ok=True)
+    prepared, store, logs = found
+    root, manifest = prepared.root, prepared.manifest
     targets: list[run.Target] = []
     try:
         targets.append(run.RawTarget(prepared.database, logs / "raw.log"))
         oxigraph = run.start_oxigraph(args.oxigraph, prepared.database, logs, "http.client")
         if oxigraph is not None:
             targets.append(oxigraph)
-        server = run.start_tipgraph(args.tipgraph, prepared.store, root, logs, "http.client")
+        server = run.start_tipgraph(args.tipgraph, store, root, logs, "http.client")
         if server is None:
             return 1
         targets.append(DocumentTarget(server, "tipgraph-nt", ".nt", owner=True))

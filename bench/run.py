@@ -546,6 +546,22 @@ def prepare_data(triples: int, seed: int) -> tuple[Path, dict[str, Any]]:
     return root, manifest
 
 
+def prepared_for(
+    triples: int, seed: int, tipgraph: Sequence[str]
+) -> tuple[Prepared, Path, Path] | None:
+    """The data of ``triples`` and ``seed``, the store tipgraph built of it (once, then reused)
+    and the folder for the servers' logs; None (said why) when tipgraph could not build it."""
+    CACHE.mkdir(exist_ok=True)
+    root, manifest = prepare_data(triples, seed)
+    prepared = prepare_store(root, manifest, tipgraph, rebuild=False)
+    if prepared.store is None:
+        say("tipgraph load could not build the store; nothing to measure")
+        return None
+    logs = root.parent / "logs"
+    logs.mkdir(exist_ok=True)
+    return prepared, prepared.store, logs
+
+
 def fallback_build(root: Path, database: Path) -> None:
     """Load the root like ``tipgraph load`` does (ontology graph, one graph per data folder),
     with pyoxigraph directly: for developing the benchmark while ``tipgraph load`` is missing."""
