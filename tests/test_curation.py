@@ -285,3 +285,36 @@ def test_a_shape_violation_names_its_file_and_line_and_how_to_fix_it(root: Path)
     assert found, result.output
     assert found[0]["hint"].startswith("Add a `tip:indicator` statement")
     assert found[0]["locations"] == [f"data/{REPORT_SLUG}/statistics.ttl:30"]
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence", "missed"),
+    [
+        # An Azerbaijani name with a case ending ("Mərkəzi" → "Mərkəzinin") is linked.
+        (
+            "az",
+            "Əmək Münasibətlərinin Monitorinqi Mərkəzinin əməkdaşları 79 tikinti obyektində "
+            "yoxlama aparmışdır.",
+            "",
+        ),
+        # A Russian name as the reference writes it is linked; in another case it is not.
+        (
+            "ru",
+            "Центр мониторинга трудовых отношений выявил 946 человек. Сотрудники Центра "
+            "мониторинга трудовых отношений проверили 195 объектов.",
+            "195",
+        ),
+    ],
+)
+def test_the_draft_links_names_in_the_language_of_the_text(
+    root: Path, language: str, sentence: str, missed: str
+) -> None:
+    (root / "report.txt").write_text(sentence + "\n", encoding="utf-8")
+    assert new_report(root, "--language", language).exit_code == 0
+    assert run(root, "draft", SLUG).exit_code == 0
+    draft = (root / "data" / SLUG / "draft.ttl").read_text(encoding="utf-8")
+    figures = re.split(r"\n(?=obs:)", draft)[1:]
+    assert figures, draft
+    for figure in figures:
+        linked = "agency/labour-relations-monitoring-centre>" in figure
+        assert linked == (f'tip:statedValue "{missed}"' not in figure), figure

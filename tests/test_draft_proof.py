@@ -19,13 +19,14 @@ from .helpers import REPORT, ROOT
 CURATED = ROOT / "data" / REPORT
 SLUG = "az-proof-2018"
 FIGURES = """
-SELECT ?o ?stated ?value ?qualifier ?period ?start ?end WHERE {
+SELECT ?o ?stated ?value ?qualifier ?period ?unit ?start ?end WHERE {
   ?o a ?type ; tip:statedValue ?stated ; sdmx-dimension:refPeriod ?period ;
      prov:wasDerivedFrom ?quote .
   VALUES ?type { qb:Observation tip:DraftFigure }
   ?quote a tip:Quote ; oa:hasSelector ?position . ?position oa:start ?start ; oa:end ?end .
   OPTIONAL { ?o sdmx-measure:obsValue ?value }
   OPTIONAL { ?o tip:valueQualifier ?qualifier }
+  OPTIONAL { ?o sdmx-attribute:unitMeasure ?unit }
 }"""
 NUMERALS = """
 SELECT ?start ?kind WHERE {
@@ -70,7 +71,7 @@ def test_the_draft_proposes_the_curated_figures(draft: Path) -> None:
         r["o"]: r for r in _rows([CURATED / "report.ttl", CURATED / "statistics.ttl"], FIGURES)
     }
     proposed = _rows([draft], FIGURES)
-    found = right_value = right_qualifier = right_period = 0
+    found = right_value = right_qualifier = right_period = right_unit = wrong_unit = 0
     for figure in curated.values():
         start, end = int(figure["start"]), int(figure["end"])
         same = [
@@ -81,18 +82,22 @@ def test_the_draft_proposes_the_curated_figures(draft: Path) -> None:
         if not same:
             continue
         found += 1
-        chosen = same[0]
+        chosen = min(same, key=lambda d: d["stated"] != figure["stated"])  # "527,000", not "27"
         right_value += chosen.get("value") is not None and float(chosen["value"]) == float(
             figure["value"]
         )
         right_qualifier += chosen.get("qualifier") == figure.get("qualifier")
         right_period += chosen["period"].rsplit("/", 1)[-1] == figure["period"].rsplit("/", 1)[-1]
+        right_unit += chosen.get("unit") == figure["unit"]
+        wrong_unit += chosen.get("unit") not in (None, figure["unit"])
     print(
         f"\n{len(curated)} curated figures; the draft proposed {found} with their quote, "
         f"{right_value} with the value, {right_qualifier} with the qualifier, {right_period} "
-        f"with the period; {len(proposed)} draft figures in all"
+        f"with the period, {right_unit} with the unit ({wrong_unit} with another); "
+        f"{len(proposed)} draft figures in all"
     )
-    assert found >= 63 and right_value >= 60 and right_qualifier >= 62 and right_period >= 48
+    assert found >= 63 and right_value >= 62 and right_qualifier >= 62 and right_period >= 48
+    assert right_unit >= 51 and wrong_unit <= 4
     assert len(proposed) <= len(curated)  # nothing proposed as a figure that is none
 
 

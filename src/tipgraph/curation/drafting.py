@@ -30,6 +30,7 @@ from tipgraph.namespaces import ID
 from tipgraph.quoting import Selectors, locate_span
 
 DRAFT_FILE = "draft.ttl"
+Names = dict[re.Pattern[str], str]  # a pattern of a body's name → the body's IRI
 PERIODS = f"{ID}period/"
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _YEAR_SPAN = re.compile(r"((?:19|20)\d\d)\s*[-–—]\s*((?:19|20)\d\d)")
@@ -40,10 +41,11 @@ _ORDINAL = re.compile(
 )
 _RANGE = re.compile(r"(\d+\s*[-–]\s*\d+)\s+grades?\b", re.IGNORECASE)
 _VAGUE = re.compile(r"hundreds|thousands|millions|billions|dozens", re.IGNORECASE)
-# Where a sentence ends: after . ! ? and spaces, before a capital, a digit or an opening quote,
-# unless the dot ends an abbreviation ("Mr.", "No.", "Art.").
+# Where a sentence ends: after . ! ? and spaces, before a capital (Latin, Azerbaijani or
+# Cyrillic), a digit or an opening quote, unless the dot ends an abbreviation ("Mr.", "No.").
 _SENTENCE_END = re.compile(
-    r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bNo)(?<!\bArt)[.!?]\s+(?=[A-Z0-9\"“(])"
+    r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bNo)(?<!\bArt)[.!?]\s+"
+    r"(?=[A-ZÀ-ÖØ-ÞÇĞİŞƏА-ЯЁ0-9\"“«(])"
 )
 # How the report's words date a figure, with the period they give (the report's own year, or
 # the five years up to it), as the curators of the 2018 report read them.
@@ -51,10 +53,34 @@ _REPORTING_YEAR = re.compile(
     r"last year|this year|reporting (?:period|year)|in the past year", re.IGNORECASE
 )
 _FIVE_YEARS = re.compile(r"(?:past|last) five years|period of implementation", re.IGNORECASE)
+# The unit a noun just after a numeral suggests ("53 projects", "412,000 manats"), by the
+# words of the 2018 report and their plain synonyms; values are units of the ontology's scheme.
+_UNIT_WORDS = {
+    "person": "people persons person victims victim children child foreigners parents pupils"
+    " juveniles individuals women men girls boys citizens workers students employees officers"
+    " migrants",
+    "case": "crimes crime cases case convictions prosecutions proceedings offences offenses",
+    "organization": "organizations organisations organization bodies associations ngos"
+    " companies employers institutions",
+    "event": "events meetings conferences seminars trainings sessions workshops lectures",
+    "project": "projects project",
+    "agreement": "agreements agreement contracts memoranda",
+    "legal-act": "laws law decrees declarations decisions acts resolutions orders program"
+    " programs programme programmes",
+    "country": "countries country",
+    "site": "sites site",
+    "document": "materials documents letters",
+    "criminal-group": "groups group",
+    "measure": "measures",
+    "territorial-unit": "cities regions districts",
+    "azn": "manats manat azn",
+}
+_UNITS = {word: unit for unit, words in _UNIT_WORDS.items() for word in words.split()}
 _REFERENCE = """
-SELECT DISTINCT ?x ?label WHERE {
+SELECT DISTINCT ?x ?label ?language WHERE {
   ?x a ?type . ?type rdfs:subClassOf* org:Organization .
   ?x skos:prefLabel|skos:altLabel|rdfs:label ?label
+  BIND (LANG(?label) AS ?language)
 }"""
 _REPORT = """
 SELECT $text ?report ?period ?start WHERE {
@@ -173,7 +199,7 @@ def _grouped(missing: Iterable[Numeral], text: str) -> list[_Found]:
     return found
 
 
-def _propose(draft: Draft, numeral: _Found, dating: _Dating, names: dict[str, str]) -> None:
+def _propose(draft: Draft, numeral: _Found, dating: _Dating, names: Names) -> None:
     text = draft.text.text
     sentence = _sentence(text, numeral.start)
     kind = _kind(numeral, text[sentence[0] : numeral.start], text[numeral.end : sentence[1]])
@@ -234,7 +260,7 @@ def _figure(
     quote: str,
     sentence: tuple[int, int],
     dating: _Dating,
-    names: dict[str, str],
+    names: Names,
 ) -> str:
     text = draft.text.text
     words = text[sentence[0] : sentence[1]]
@@ -258,8 +284,9 @@ def _figure(
         lines.append(("sdmx-measure:obsValue", _decimal(value)))
     lines.append(("tip:valueQualifier", f"qualifier:{qualifier or 'exact'}"))
     lines.append(("sdmx-dimension:refPeriod", period))
-    if percent:
-        lines.append(("sdmx-attribute:unitMeasure", "unit:percent"))
+    unit = "percent" if percent else _unit(text[numeral.end : sentence[1]])
+    if unit is not None:
+        lines.append(("sdmx-attribute:unitMeasure", f"unit:{unit}"))
     else:
         todo.append("unit: what one of the value is (sdmx-attribute:unitMeasure)")
     todo += [
@@ -267,7 +294,9 @@ def _figure(
         "form: the form of exploitation counted (tip:exploitationForm)",
     ]
     guesses = [f"period: {period_why}"]
-    actors = sorted({iri for label, iri in names.items() if _names_in(label, words)})
+    if unit is not None and not percent:
+        guesses.append(f"unit: {unit}, from the words after the number; is it what is counted?")
+    actors = sorted({iri for name, iri in names.items() if name.search(words)})
     if actors:
         lines.append(("tip:actor", " , ".join(f"<{iri}>" for iri in actors)))
         guesses.append("actor: the bodies the sentence names; keep those that did what is counted")
@@ -283,6 +312,16 @@ def _qualifier(before: str) -> str | None:
     for words, qualifier in sorted(TRIGGERS.items(), key=lambda item: -len(item[0])):
         if qualifier and re.search(rf"\b{re.escape(words)}$", tail):
             return qualifier
+    return None
+
+
+def _unit(after: str) -> str | None:
+    """The unit the first nouns after a numeral name, up to the next punctuation mark."""
+    words = re.match(r"[^,.;:!?()–—]*", after)
+    for word in (words.group(0) if words else "").split()[:4]:
+        unit = _UNITS.get(word.casefold())
+        if unit is not None:
+            return unit
     return None
 
 
@@ -339,12 +378,6 @@ def _cues(text: str, start: int, end: int, dating: _Dating) -> list[tuple[int, s
     return sorted(cues)
 
 
-def _names_in(label: str, words: str) -> bool:
-    return (
-        len(label) > 3 and re.search(rf"\b{re.escape(label)}\b", words, re.IGNORECASE) is not None
-    )
-
-
 def _sentence(text: str, at: int) -> tuple[int, int]:
     """The span of the sentence around offset ``at`` (never across a line break)."""
     line_start = text.rfind("\n", 0, at) + 1
@@ -377,9 +410,17 @@ def _quotes(store: ox.Store, text: SourceText) -> dict[tuple[int, int], str]:
     return {(int(r["start"]), int(r["end"])): r["quote"].rsplit("/", 1)[-1] for r in quotes}
 
 
-def _names(store: ox.Store) -> dict[str, str]:
-    """Every name of a body in the reference data (any language) → its IRI."""
-    return {r["label"]: r["x"] for r in rows(store, _REFERENCE, {})}
+def _names(store: ox.Store) -> Names:
+    """A pattern for every name of a body in the reference data (any language) → its IRI.
+    Azerbaijani names may carry a case ending ("Daxili İşlər Nazirliyinin"); names in other
+    languages match as written (a Russian name in another case than the reference's is missed)."""
+    names: Names = {}
+    for row in rows(store, _REFERENCE, {}):
+        label = row["label"]
+        if len(label) > 3:
+            ending = r"\w{0,5}" if row.get("language") == "az" else ""
+            names[re.compile(rf"\b{re.escape(label)}{ending}\b", re.IGNORECASE)] = row["x"]
+    return names
 
 
 def _decimal(value: Decimal) -> str:
