@@ -9,6 +9,7 @@ Uses the data and store of ``run.py`` (same cache). For each sample resource, th
   its blank nodes' triples) as N-Triples, in a worker process with no HTTP: the floor;
 - ``oxigraph``: the Oxigraph server answers the same CONSTRUCT: the reference;
 - ``tipgraph-nt``: ``GET /doc/….nt`` from ``tipgraph serve``: the same triples;
+- ``tipgraph-ttl``: ``GET /doc/….ttl``: the same triples as Turtle, with the prefixes;
 - ``tipgraph-html``: ``GET /doc/….html``: the page people read (labels in their language,
   backlinks with counts, the figure's quote in its paragraph, an indicator's chart), which asks
   the store many more questions than one CONSTRUCT. No target applies to it; it is measured so
@@ -21,6 +22,7 @@ import argparse
 import os
 import signal
 import sys
+import time
 from collections.abc import Sequence
 
 import httpx
@@ -54,20 +56,25 @@ class DocumentTarget(run.HttpTarget):
     """``tipgraph serve``'s document of each resource, with the given twin suffix."""
 
     def __init__(self, server: run.HttpTarget, name: str, suffix: str, owner: bool) -> None:
-        base = server.endpoint.copy_with(path="/", query=None)
-        super().__init__(name, server.process, str(base), "http.client")
-        self.session = server.session
+        super().__init__(name, server.process, str(server.endpoint), server.wrk)
         self.suffix = suffix
-        self.owner = owner  # the two targets share one server: only one stops it
+        self.owner = owner  # the targets share one server: only one stops it
 
-    def target(self, query: Query) -> str:
-        return f"/doc/{RESOURCES[query.name][len(ID) :]}{self.suffix}"
+    def url(self, query: Query) -> httpx.URL:
+        path = f"/doc/{RESOURCES[query.name][len(ID) :]}{self.suffix}"
+        return self.endpoint.copy_with(path=path, query=None)
 
     def once(self, query: Query) -> run.Single:
-        response = httpx.get(str(self.endpoint.join(self.target(query))), timeout=600)
-        response.raise_for_status()
-        lines = response.content.count(b"\n") if self.suffix == ".nt" else 0
-        return run.Single(response.elapsed.total_seconds(), len(response.content), lines)
+        began = time.perf_counter()
+        status, body = run.get(self.url(query), "*/*")
+        seconds = time.perf_counter() - began
+        if status != 200:
+            raise RuntimeError(f"HTTP {status}: {body[:300]!r}")
+        triples = 0
+        if self.suffix in (".nt", ".ttl"):
+            format = ox.RdfFormat.from_extension(self.suffix[1:])
+            triples = sum(1 for _ in ox.parse(body, format=format))
+        return run.Single(seconds, len(body), triples)
 
     def close(self) -> None:
         if self.owner:
@@ -86,6 +93,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--markdown", action="store_true", help="also print a Markdown table")
     parser.add_argument("--oxigraph", default=run.default_oxigraph(), help="the oxigraph binary")
     parser.add_argument("--tipgraph", default=None, help="the tipgraph command")
+    parser.add_argument("--wrk", default=run.default_wrk(), help="the load generator")
     args = parser.parse_args(argv)
     args.tipgraph = args.tipgraph.split() if args.tipgraph else run.default_tipgraph()
     return args
@@ -102,13 +110,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     targets: list[run.Target] = []
     try:
         targets.append(run.RawTarget(prepared.database, logs / "raw.log"))
-        oxigraph = run.start_oxigraph(args.oxigraph, prepared.database, logs, "http.client")
+        oxigraph = run.start_oxigraph(args.oxigraph, prepared.database, logs, args.wrk)
         if oxigraph is not None:
             targets.append(oxigraph)
-        server = run.start_tipgraph(args.tipgraph, store, root, logs, "http.client")
+        server = run.start_tipgraph(args.tipgraph, store, root, logs, args.wrk)
         if server is None:
             return 1
         targets.append(DocumentTarget(server, "tipgraph-nt", ".nt", owner=True))
+        targets.append(DocumentTarget(server, "tipgraph-ttl", ".ttl", owner=False))
         targets.append(DocumentTarget(server, "tipgraph-html", ".html", owner=False))
         singles = run.warm_up(targets, QUERIES)
         rows, _ = run.measure(
