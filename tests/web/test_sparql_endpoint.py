@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 import xml.etree.ElementTree as ET
 
 import pyoxigraph as ox
@@ -428,6 +429,12 @@ def test_head_has_headers_and_no_body(client: TestClient) -> None:
 def test_health_and_openapi(client: TestClient, built_store: StoreVersion) -> None:
     health = client.get("/health").json()
     assert health["status"] == "ok" and health["triples"] == built_store.manifest.triples
+    assert set(health["preparing"]) <= {"figures", "search"}
+    deadline = time.monotonic() + 60
+    while health["preparing"] and time.monotonic() < deadline:  # read in the background
+        time.sleep(0.05)
+        health = client.get("/health").json()
+    assert health["preparing"] == []
     openapi = client.get("/openapi.json").json()
     operation = openapi["paths"]["/sparql"]["get"]
     assert {p["name"] for p in operation["parameters"]} >= {"query", "default-graph-uri", "format"}

@@ -84,6 +84,7 @@ def create_app(settings: EndpointSettings, dataset: Dataset | None = None) -> Fa
         docs_url=None,  # Swagger UI loads from a CDN; users may be offline
         redoc_url=None,
         root_path=links.root,
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     templates = jinja2.Environment(
         loader=jinja2.PackageLoader("tipgraph.web", "templates"),
@@ -172,6 +173,7 @@ def create_app(settings: EndpointSettings, dataset: Dataset | None = None) -> Fa
             "ready": pool.ready,
             "running": pool.busy,
             "waiting": pool.waiting,
+            "preparing": sorted(state.preparing),  # read in the background since the start
             "refused": pool.ledger.refused,  # 429s, by reason
             "network_isolated": bool(pool.network_isolation),
             "network_isolation": list(pool.network_isolation),

@@ -8,7 +8,6 @@ import io
 import json
 import logging
 import math
-import threading
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -189,14 +188,7 @@ def prepare_figures(state: AppState) -> None:
     """Read the rows of the table as most readers see it (English labels first) in the
     background, so that the first visitor of ``/figures`` does not wait for them (called when
     the server starts)."""
-
-    def prepare() -> None:
-        try:
-            state.figure_rows(page_languages(None, None))
-        except Exception as error:  # the first request tries again and says why
-            log.warning("the figures table could not be prepared: %s", error)
-
-    threading.Thread(target=prepare, name="figures-table", daemon=True).start()
+    state.prepare("figures", lambda: state.figure_rows(page_languages(None, None)))
 
 
 def _bad(message: str) -> PlainTextResponse:

@@ -78,6 +78,11 @@ HEALTH_SCHEMA: dict[str, Any] = {
         "ready": {"type": "integer", "minimum": 0},
         "running": {"type": "integer", "minimum": 0},
         "waiting": {"type": "integer", "minimum": 0},
+        "preparing": {
+            "type": "array",
+            "description": "What the server still reads in the background since it started.",
+            "items": {"type": "string", "enum": ["figures", "search"]},
+        },
         "network_isolated": {"type": "boolean"},
         "network_isolation": {
             "type": "array",

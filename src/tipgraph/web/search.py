@@ -79,14 +79,7 @@ def search_index(state: AppState) -> SearchIndex:
 def prepare_search(state: AppState) -> None:
     """Read or build the index in the background, so that the first search is as quick as the
     others (called when the server starts)."""
-
-    def prepare() -> None:
-        try:
-            search_index(state)
-        except Exception as error:  # the first search tries again and says why
-            log.warning("the search index could not be prepared: %s", error)
-
-    threading.Thread(target=prepare, name="search-index", daemon=True).start()
+    state.prepare("search", lambda: search_index(state))
 
 
 def _saved_index(state: AppState, version: str) -> SearchIndex | None:

@@ -6,6 +6,7 @@ the load being served, the query pool, the caches and the page templates.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -49,6 +50,7 @@ class Served:
         )
 
 
+log = logging.getLogger(__name__)
 MEMO_ENTRIES = 16
 VIEW_ENTRIES = 64
 T = TypeVar("T")
@@ -109,6 +111,24 @@ class AppState:
     # … and what takes a large fraction of a second to compute from them (a figures view, its
     # filters, sort and facets): apart, so that many views never push the readings out.
     views: Memo = field(default_factory=lambda: Memo(VIEW_ENTRIES), repr=False)
+    # What is being read in the background since the server started ("search", "figures"):
+    # /health lists it, so that a benchmark measures the server once it is idle.
+    preparing: set[str] = field(default_factory=set)
+
+    def prepare(self, name: str, work: Callable[[], object]) -> None:
+        """Run ``work`` in a background thread, listed in ``preparing`` until it ends; a
+        failure is logged (the first request that needs it tries again and says why)."""
+
+        def run() -> None:
+            try:
+                work()
+            except Exception as error:
+                log.warning("%s could not be prepared: %s", name, error)
+            finally:
+                self.preparing.discard(name)
+
+        self.preparing.add(name)
+        threading.Thread(target=run, name=f"prepare-{name}", daemon=True).start()
 
     @property
     def manifest(self) -> Manifest:
