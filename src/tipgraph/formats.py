@@ -42,6 +42,9 @@ class MediaType:
     rdf_format: ox.RdfFormat | None = None
     label: str = ""
 
+    def __hash__(self) -> int:  # its name identifies it; hashed per request in negotiation
+        return hash(self.name)
+
     @property
     def kinds(self) -> tuple[ResultKind, ...]:
         if self.results_format is not None:

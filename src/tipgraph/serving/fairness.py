@@ -49,6 +49,8 @@ MAX_CLIENTS = 10_000
 def client_key(address: str) -> str:
     """Whom a request counts against: its IPv4 address, or its IPv6 /64 (a host is usually
     given a whole /64, so single IPv6 addresses would each get a share of their own)."""
+    if ":" not in address:  # IPv4 (one written form only) or no address: itself, as below
+        return address
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

@@ -95,6 +95,11 @@ TIMED_OUT, CANCELLED, OUT_OF_MEMORY, PREEMPTED = b"T", b"X", b"M", b"P"
 # While a query waits for room to be made, how often the pool looks again (serving.fairness).
 ROOM_CHECK_SECONDS = 0.25
 MEMORY_CHECK_SECONDS = 0.25
+# A query quicker than this cannot have taken memory worth replacing its worker for (it would
+# have to allocate gigabytes a second): after one, the worker's memory is read at most once per
+# IDLE_MEMORY_SECONDS, since reading it costs about what a point lookup's whole hop does.
+QUICK_QUERY_SECONDS = 0.01
+IDLE_MEMORY_SECONDS = 1.0
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -245,6 +250,8 @@ class _Worker:
         self._frames = _FrameReader(results.fileno())
         self.ready = False
         self.job: RunningQuery | None = None
+        self.last_query_seconds = 0.0  # how long its last query ran
+        self._memory_read_at = float("-inf")
         self._reading = False
         self.resume_reading()
 
@@ -283,6 +290,8 @@ class _Worker:
             self.job.messages.put_nowait(message)
             if message[:1] in (b"C", b"F", b"E"):
                 self.job.worker_done()
+                started = self.job.started_at
+                self.last_query_seconds = self.pool.loop.time() - (started or 0.0)
                 self.job = None
                 self.resume_reading()  # flow control was the finished job's, not the next one's
                 self.pool._worker_idle(self)
@@ -299,6 +308,16 @@ class _Worker:
             self.requests.send(request)
         except OSError:  # the worker died since it was last idle: its job gets the 503
             self.pool._worker_died(self)
+
+    def memory_worth_reading(self) -> bool:
+        """Whether to read the worker's memory now that it is idle: after a query that was not
+        quick, and otherwise at most once per IDLE_MEMORY_SECONDS (small queries add up)."""
+        now = self.pool.loop.time()
+        quick = self.last_query_seconds < QUICK_QUERY_SECONDS
+        if quick and now - self._memory_read_at < IDLE_MEMORY_SECONDS:
+            return False
+        self._memory_read_at = now
+        return True
 
     def resident_bytes(self) -> int:
         """The worker's resident memory (Linux; 0 where /proc cannot tell)."""
@@ -506,7 +525,7 @@ class QueryPool:
         if not self._started.done() and all(w.ready for w in self._workers):
             self._started.set_result(None)
         limit = self.settings.worker_memory_bytes
-        if limit and worker.resident_bytes() > limit // 2:
+        if limit and worker.memory_worth_reading() and worker.resident_bytes() > limit // 2:
             # The memory a large query took stays with its process: a new one takes its place,
             # so the next query starts small and is never stopped for what came before.
             self._replace(worker)

@@ -38,6 +38,7 @@ class ProtocolRequest:
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...]
     formats: tuple[str, ...]  # every format/output/results value, in order; empty: by Accept
+    names_format: bool = False  # whether the URL has a format/output/results parameter at all
 
 
 def _decode_pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
@@ -129,4 +130,5 @@ async def read_protocol_request(request: Request, max_bytes: int) -> ProtocolReq
         default_graphs=tuple(v for k, v in pairs if k == "default-graph-uri"),
         named_graphs=tuple(v for k, v in pairs if k == "named-graph-uri"),
         formats=_formats(pairs),
+        names_format=any(key in FORMAT_PARAMETERS for key, _ in url_pairs),
     )

@@ -12,7 +12,7 @@ from starlette.routing import Route
 from tipgraph.config import EndpointSettings
 from tipgraph.errors import NotAcceptable
 from tipgraph.evaluation import QueryRequest
-from tipgraph.formats import FORMAT_PARAMETERS, MEDIA_TYPES, ResultKind, candidates, media_types_for
+from tipgraph.formats import MEDIA_TYPES, ResultKind, candidates, media_types_for
 from tipgraph.namespaces import BASE, PREFIXES
 from tipgraph.negotiation import negotiate, prefers_html
 from tipgraph.query_errors import KNOWN
@@ -127,8 +127,7 @@ async def sparql(request: Request) -> Response:
     links: Links = state.links
     protocol = await read_protocol_request(request, settings.max_query_bytes)
     accept = request.headers.get("accept")
-    asks_format = any(name in request.query_params for name in FORMAT_PARAMETERS)
-    if request.method != "POST" and not asks_format and prefers_html(accept):
+    if request.method != "POST" and not protocol.names_format and prefers_html(accept):
         return _query_page(request, protocol.query)  # a browser: the UI, with any query run
     if protocol.query is None:
         if request.method == "POST":
