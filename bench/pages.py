@@ -60,7 +60,7 @@ class DocumentTarget(run.HttpTarget):
         self.suffix = suffix
         self.owner = owner  # the targets share one server: only one stops it
 
-    def url(self, query: Query) -> httpx.URL:
+    def url(self, query: Query, text: str | None = None) -> httpx.URL:
         path = f"/doc/{RESOURCES[query.name][len(ID) :]}{self.suffix}"
         return self.endpoint.copy_with(path=path, query=None)
 

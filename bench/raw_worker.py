@@ -5,9 +5,10 @@
 Opens the Oxigraph database DIR read-only and answers commands, one JSON object a line on stdin,
 with one JSON object a line on stdout:
 
-- ``{"cmd": "load", "query": …, "form": "select"|"construct", "seconds": 5, "concurrency": 8}``
-  runs the query in ``concurrency`` threads for ``seconds`` (pyoxigraph releases the GIL while it
-  evaluates) and answers ``{"elapsed": s, "latencies": [s, …], "errors": 0}``;
+- ``{"cmd": "load", "queries": […], "form": "select"|"construct", "seconds": 5,
+  "concurrency": 8}`` runs the queries in turn in ``concurrency`` threads for ``seconds``
+  (pyoxigraph releases the GIL while it evaluates) and answers
+  ``{"elapsed": s, "latencies": [s, …], "errors": 0}``;
 - ``{"cmd": "once", "query": …, "form": …}`` runs it once and answers
   ``{"seconds": s, "bytes": n, "rows": n}``;
 - ``{"cmd": "quit"}``, or the end of the input, ends the worker.
@@ -53,7 +54,7 @@ def count_rows(body: bytes, form: str) -> int:
 
 
 def load(
-    store: ox.Store, query: str, form: str, seconds: float, concurrency: int
+    store: ox.Store, queries: list[str], form: str, seconds: float, concurrency: int
 ) -> dict[str, Any]:
     latencies: list[list[float]] = [[] for _ in range(concurrency)]
     errors = [0] * concurrency
@@ -62,10 +63,12 @@ def load(
 
     def client(index: int) -> None:
         mine = latencies[index]
+        turn = index
         while time.perf_counter() < deadline:
             began = time.perf_counter()
+            turn += 1
             try:
-                evaluate(store, query, form)
+                evaluate(store, queries[turn % len(queries)], form)
             except Exception:
                 errors[index] += 1
                 continue
@@ -101,7 +104,7 @@ def main() -> int:
             if command["cmd"] == "load":
                 answer = load(
                     store,
-                    command["query"],
+                    command["queries"],
                     command["form"],
                     command["seconds"],
                     command["concurrency"],
