@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 import pytest
 import rdflib
+from rdflib.namespace import SH
 
-from tipgraph.dataset import assemble_dataset
+from tipgraph.dataset import AssembledDataset, assemble_dataset
 from tipgraph.namespaces import sparql_prologue
+from tipgraph.shacl_targets import OXIGRAPH, REFERENCE, with_selected_targets
 from tipgraph.validation import ValidationReport, validate
 
 from .helpers import ROOT
@@ -157,13 +159,47 @@ PREFIX vann: <http://purl.org/vocab/vann/>
 
 
 @pytest.fixture(scope="module")
-def broken_report(shapes: rdflib.Graph) -> ValidationReport:
+def broken_dataset() -> AssembledDataset:
+    """The bundled data with every breakage at once: every shape with a target fires."""
     dataset = assemble_dataset(ROOT / "ontology", [ROOT / "data"])
     for breakage in BREAKAGES:
         before = set(dataset.store)
         dataset.store.update(sparql_prologue() + EXTRA_PREFIXES + breakage.update)
         assert set(dataset.store) != before, f"{breakage.name}: the update changed nothing"
-    return validate(dataset, shapes, root=ROOT)
+    return dataset
+
+
+@pytest.fixture(scope="module")
+def broken_report(broken_dataset: AssembledDataset, shapes: rdflib.Graph) -> ValidationReport:
+    return validate(broken_dataset, shapes, root=ROOT)
+
+
+def test_sparql_targets_are_all_selected_by_oxigraph(
+    bundled: AssembledDataset, shapes: rdflib.Graph
+) -> None:
+    declared = len(set(shapes.subject_objects(SH.target)))
+    _, replaced = with_selected_targets(shapes, bundled.store)
+    assert declared >= 16 and replaced == declared
+
+
+@pytest.mark.parametrize("which", ["bundled", "broken"])
+def test_oxigraph_selected_targets_give_pyshacls_own_report(
+    which: str,
+    bundled: AssembledDataset,
+    broken_dataset: AssembledDataset,
+    bundled_report: ValidationReport,
+    broken_report: ValidationReport,
+    shapes: rdflib.Graph,
+) -> None:
+    """The faster path (Oxigraph selects the SPARQL targets) against pyshacl alone, the
+    reference, on the bundled data and on the data with every breakage: any difference in any
+    result fails."""
+    pairs = {"bundled": (bundled, bundled_report), "broken": (broken_dataset, broken_report)}
+    dataset, report = pairs[which]
+    reference = validate(dataset, shapes, root=ROOT, reference=True)
+    assert report.engine == OXIGRAPH and reference.engine == REFERENCE
+    assert report.results == reference.results
+    assert report.conforms == reference.conforms
 
 
 def test_bundled_data_conforms(bundled_report: ValidationReport) -> None:

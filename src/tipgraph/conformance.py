@@ -97,6 +97,7 @@ class _Unit:
     paths: tuple[Path, ...]
     own: Path | None  # the report folder this run is about (None: the shared files)
     root: Path | None
+    reference: bool
 
 
 def _run_unit(unit: _Unit) -> ValidationReport:
@@ -105,13 +106,15 @@ def _run_unit(unit: _Unit) -> ValidationReport:
     shapes = load_shapes(unit.shapes_dir)
     own = unit.own
     if own is None:
-        return check_dataset(assembled, shapes, root=unit.root)
+        return check_dataset(assembled, shapes, root=unit.root, reference=unit.reference)
 
     def about_this_report(result: ValidationResult) -> bool:
         files = [f if unit.root is None else unit.root / f for f in map(Path, result.files)]
         return not files or any(f.is_relative_to(own) for f in files)
 
-    return check_dataset(assembled, shapes, root=unit.root, keep=about_this_report)
+    return check_dataset(
+        assembled, shapes, root=unit.root, keep=about_this_report, reference=unit.reference
+    )
 
 
 def check_dataset(
@@ -119,10 +122,12 @@ def check_dataset(
     shapes: Shapes,
     root: Path | None = None,
     keep: Callable[[ValidationResult], bool] = lambda _: True,
+    reference: bool = False,
 ) -> ValidationReport:
     """Every rule over one assembled dataset: the SHACL shapes, then the fidelity rules
-    (each figure is its words, every numeral of a source text is accounted for)."""
-    report = validate(assembled, shapes, root=root, keep=keep)
+    (each figure is its words, every numeral of a source text is accounted for). With
+    ``reference``, pyshacl alone evaluates the shapes (see :func:`validate`)."""
+    report = validate(assembled, shapes, root=root, keep=keep, reference=reference)
     return report.adding([result for result in check_fidelity(assembled, root) if keep(result)])
 
 
@@ -135,6 +140,7 @@ def validate_reports(
     jobs: int | None = None,
     across: bool = True,
     progress: Progress = lambda _: None,
+    reference: bool = False,
 ) -> ValidationReport:
     """Validate every report (in ``jobs`` processes) and, with ``across``, the rules across them.
 
@@ -144,9 +150,9 @@ def validate_reports(
     plan = Plan.of(data_paths)
     if len(plan.reports) <= 1:
         assembled = assemble_dataset(ontology_dir, plan.paths())
-        return check_dataset(assembled, load_shapes(shapes_dir), root=root)
+        return check_dataset(assembled, load_shapes(shapes_dir), root=root, reference=reference)
     units = [
-        _Unit(ontology_dir, shapes_dir, paths, own, root)
+        _Unit(ontology_dir, shapes_dir, paths, own, root, reference)
         for paths, own in zip(plan.units(), (None, *plan.reports), strict=True)
     ]
     workers = max(1, min(jobs or available_cores(), len(units)))

@@ -13,6 +13,7 @@ import rdflib
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from tipgraph import shacl_targets
 from tipgraph.dataset import AssembledDataset, parse_file, rdf_files
 from tipgraph.errors import TipgraphError
 from tipgraph.locations import SubjectLines
@@ -58,6 +59,7 @@ class ValidationReport:
     results: tuple[ValidationResult, ...]
     triples: int
     report_turtle: str
+    engine: str = shacl_targets.REFERENCE  # what checked it (tipgraph.shacl_targets)
 
     @property
     def violations(self) -> int:
@@ -74,6 +76,7 @@ class ValidationReport:
         """The report as JSON for pipelines."""
         body = {
             "conforms": self.conforms,
+            "engine": self.engine,
             "triples": self.triples,
             "violations": self.violations,
             "results": [asdict(result) for result in self.results],
@@ -154,6 +157,7 @@ def merge_reports(shared: ValidationReport, parts: Sequence[ValidationReport]) -
         # The ontology and shared data are in every part: count them once.
         triples=shared.triples + sum(part.triples - shared.triples for part in parts),
         report_turtle=graph.serialize(format="turtle"),
+        engine=shared.engine,
     )
 
 
@@ -196,16 +200,23 @@ def validate(
     shapes: rdflib.Graph,
     root: Path | None = None,
     keep: Callable[[ValidationResult], bool] = lambda _: True,
+    reference: bool = False,
 ) -> ValidationReport:
-    """Run pyshacl (SHACL Core, SHACL-SPARQL and SPARQL targets) over the union of all graphs.
+    """Run pyshacl (SHACL Core, SHACL-SPARQL and SPARQL targets) over the union of all graphs,
+    its SPARQL targets selected by Oxigraph (:mod:`tipgraph.shacl_targets`) unless
+    ``reference``, when pyshacl selects them too.
 
     Results ``keep`` refuses are left out of the report (and of its Turtle).
     """
     from pyshacl import validate as run_pyshacl  # heavy import: only when validating
 
     data = to_rdflib(assembled.store.quads_for_pattern(None, None, None, None))
+    engine, checked = shacl_targets.REFERENCE, shapes
+    if not reference:
+        checked, replaced = shacl_targets.with_selected_targets(shapes, assembled.store)
+        engine = shacl_targets.OXIGRAPH if replaced else engine
     conforms, report_graph, _ = run_pyshacl(
-        data, shacl_graph=shapes, inference="none", allow_warnings=True, advanced=True
+        data, shacl_graph=checked, inference="none", allow_warnings=True, advanced=True
     )
     for prefix, iri in {**PREFIXES, "shapes": SHAPES}.items():
         report_graph.bind(prefix, iri)
@@ -233,6 +244,7 @@ def validate(
         results=tuple(results),
         triples=len(data),
         report_turtle=report_graph.serialize(format="turtle"),
+        engine=engine,
     )
 
 

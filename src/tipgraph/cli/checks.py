@@ -44,6 +44,12 @@ from tipgraph.cli.group import (
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="A folder of SHACL shapes to use instead of the checkout's shapes/.",
 )
+@click.option(
+    "--reference",
+    is_flag=True,
+    help="pySHACL alone evaluates the shapes, SPARQL targets included (slower); by default "
+    "Oxigraph selects the SPARQL targets' focus nodes and pySHACL checks them.",
+)
 @jobs_option
 @click.pass_context
 def validate(
@@ -51,6 +57,7 @@ def validate(
     paths: tuple[Path, ...],
     output_format: str,
     shapes_dir: Path | None,
+    reference: bool,
     jobs: int | None,
 ) -> None:
     """Validate the ontology and data against the SHACL shapes.
@@ -73,6 +80,7 @@ def validate(
             data_paths(settings, paths),
             root=settings.root,
             jobs=jobs,
+            reference=reference,
             progress=progress if output_format == "text" else lambda _: None,
         )
     except TipgraphError as error:
@@ -86,7 +94,7 @@ def validate(
         _print_report_text(report)
         verdict = "conforms" if report.conforms else f"{report.violations} violation(s)"
         click.echo(
-            f"{verdict}: {report.triples:,} triples checked in {elapsed:.1f} s",
+            f"{verdict}: {report.triples:,} triples checked in {elapsed:.1f} s ({report.engine})",
             err=True,
         )
     ctx.exit(EXIT_CONFORMS if report.conforms else EXIT_VIOLATIONS)
