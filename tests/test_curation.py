@@ -119,6 +119,7 @@ def test_the_draft_proposes_every_numeral_and_validate_lists_each_item(root: Pat
     assert checked.output.count("Violation: A draft figure") == len(stated)
     assert "violation(s)" in checked.output
     assert f"{len(stated) + todos + guesses} violation(s)" in checked.output
+    assert f"the draft's checklist: {len(stated) + todos + guesses} item(s)" in checked.output
     assert "data/az-test-2019/draft.ttl:" in checked.output  # each item's file and line
 
 

@@ -101,7 +101,24 @@ def validate(
 
 
 def _print_report_text(report: Any) -> None:
-    for focus, results in report.by_focus_node().items():
+    """Each focus node with its results; nodes with only a draft's checklist items come last,
+    after a line counting them, so that other problems are not lost among them."""
+    from tipgraph.fidelity import CHECKLIST_RULE
+
+    def drafted(results: list[Any]) -> bool:
+        return all(r.shape == CHECKLIST_RULE for r in results)
+
+    groups = sorted(report.by_focus_node().items(), key=lambda group: drafted(group[1]))
+    items = sum(1 for r in report.results if r.shape == CHECKLIST_RULE)
+    announced = False
+    for focus, results in groups:
+        if items and drafted(results) and not announced:
+            others = len(report.results) - items
+            click.echo(
+                f"--- the draft's checklist: {items} item(s) (tip:todo, tip:guess, draft "
+                f"figures); {others} other result(s) above ---"
+            )
+            announced = True
         where = ", ".join(results[0].locations or results[0].files) or "(no file)"
         click.echo(f"{focus}  [{where}]")
         for result in results:
