@@ -128,28 +128,39 @@ def test_a_filled_in_draft_validates_and_the_next_draft_proposes_the_rest(root: 
     run(root, "draft", SLUG)
     folder = root / "data" / SLUG
     draft = (folder / "draft.ttl").read_text(encoding="utf-8")
-    # The curator does one figure ("15 projects") and the vague quantity, moving them out.
+    # The curator does one figure ("15 projects") and the vague quantity in the draft itself.
     blocks = draft.split("\n\n")
     figure = next(b for b in blocks if 'tip:statedValue "15"' in b)
     quote_name = re.search(r"prov:wasDerivedFrom quote:(\S+)", figure)[1]  # type: ignore[index]
-    quote = next(b for b in blocks if b.startswith(f"quote:{quote_name} "))
     numeral = next(b for b in blocks if "tip:NonStatisticalNumeral" in b)
-    done = re.sub(r"\s*tip:(todo|guess) \"[^\"]*\" ;", "", figure)
-    done = done.replace("a tip:DraftFigure", "a qb:Observation").replace(
-        "tip:valueQualifier",
-        "tip:indicator indicator:ngo-projects-funded ;\n    tip:valueQualifier",
+
+    def finish(block: str, *added: str) -> str:
+        """The block without its checklist (and guessed actors), with ``added`` lines."""
+        kept = [
+            line
+            for line in block.rstrip().splitlines()
+            if not line.lstrip().startswith(("tip:todo", "tip:guess", "tip:actor"))
+        ]
+        lines = [*kept, *(f"    {line} ;" for line in added)]
+        return "\n".join(lines).rstrip(" ;.") + " .\n"
+
+    done = finish(
+        figure.replace("a tip:DraftFigure", "a qb:Observation"),
+        "tip:indicator indicator:ngo-projects-funded",
+        "sdmx-dimension:refArea country:aze",
+        "tip:exploitationForm exploitation:all",
     )
-    done = done.replace(
-        "prov:wasDerivedFrom",
-        "sdmx-dimension:refArea country:aze ;\n    tip:exploitationForm exploitation:all ;\n"
-        "    sdmx-attribute:unitMeasure unit:project ;\n    prov:wasDerivedFrom",
-    )
-    done = re.sub(r"\s*tip:actor [^;]+;", "", done)
-    numeral = re.sub(r"\s*tip:guess \"[^\"]*\" ;", "", numeral)
-    with (folder / "statistics.ttl").open("a", encoding="utf-8") as statistics:
-        statistics.write("\n" + done + "\n")
-    with (folder / "report.ttl").open("a", encoding="utf-8") as report:
-        report.write("\n" + quote + "\n\n" + numeral + "\n")
+    finished = finish(numeral)
+    edited = draft.replace(figure, done).replace(numeral, finished)
+    (folder / "draft.ttl").write_text(edited, encoding="utf-8")
+    accepted = run(root, "accept", SLUG)
+    assert accepted.exit_code == 0, accepted.output
+    assert "moved 1 figure(s) to statistics.ttl, 1 numeral(s) and 1 quote(s)" in accepted.output
+    assert "4 item(s) left in the draft" in accepted.output
+    statistics = (folder / "statistics.ttl").read_text(encoding="utf-8")
+    assert 'tip:statedValue "15"' in statistics and "@prefix indicator:" in statistics
+    report = (folder / "report.ttl").read_text(encoding="utf-8")
+    assert f"quote:{quote_name} a tip:Quote" in report and "vague-quantity" in report
     again = run(root, "draft", SLUG)
     assert again.exit_code == 0, again.output
     redrafted = (folder / "draft.ttl").read_text(encoding="utf-8")
@@ -319,3 +330,18 @@ def test_the_draft_links_names_in_the_language_of_the_text(
     for figure in figures:
         linked = "agency/labour-relations-monitoring-centre>" in figure
         assert linked == (f'tip:statedValue "{missed}"' not in figure), figure
+
+
+def test_accept_moves_nothing_from_a_draft_that_does_not_parse(root: Path) -> None:
+    new_report(root)
+    run(root, "draft", SLUG)
+    folder = root / "data" / SLUG
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    draft = (folder / "draft.ttl").read_text(encoding="utf-8")
+    broken = draft.replace("a tip:DraftFigure ;", "a tip:DraftFigure ;;; oops", 1)
+    (folder / "draft.ttl").write_text(broken, encoding="utf-8")
+    result = run(root, "accept", SLUG)
+    assert result.exit_code == 2 and "draft.ttl: does not parse" in result.output
+    after = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert after == before | {"draft.ttl": broken.encode()}
+    assert run(root, "accept", "no-such-report").exit_code == 2

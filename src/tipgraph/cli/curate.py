@@ -70,8 +70,9 @@ def draft(ctx: click.Context, slug: str) -> None:
     (selectors computed) and either a tip:DraftFigure (stated and parsed value, qualifier from
     the words, a guessed period, the bodies the sentence names; indicator, area, form and unit
     left as tip:todo) or a tip:NonStatisticalNumeral (a year, a span of years, an ordinal).
-    `tipgraph validate` lists every tip:todo and tip:guess left: complete them, move the items
-    into the report's files, and run the draft again; it proposes only what is still missing.
+    `tipgraph validate` lists every tip:todo and tip:guess left: complete them in draft.ttl,
+    move the finished items into the report's files with `tipgraph accept SLUG`, and run the
+    draft again; it proposes only what is still missing.
     """
     from tipgraph.curation.drafting import draft_report, write_draft
 
@@ -89,6 +90,31 @@ def draft(ctx: click.Context, slug: str) -> None:
     click.echo(
         f"wrote {shown_path(written, settings)}: {figures} figure(s), {numerals} "
         "non-statistical numeral(s) to check; `tipgraph validate` lists what is left"
+    )
+
+
+@main.command()
+@click.argument("slug")
+@click.pass_context
+def accept(ctx: click.Context, slug: str) -> None:
+    """Move the finished items of data/SLUG/draft.ttl into the report's files.
+
+    An item is finished when no tip:todo or tip:guess is left in it and a draft figure has
+    become a qb:Observation. Observations go to statistics.ttl; non-statistical numerals and
+    the quotes finished items cite go to report.ttl, with the prefixes they use. The rest stays
+    in the draft (deleted once empty). Nothing is written unless every file still parses.
+    """
+    from tipgraph.curation.accepting import accept_draft
+
+    settings = checkout_settings(ctx)
+    try:
+        moved = accept_draft(settings.data_dir / slug)
+    except TipgraphError as error:
+        raise CouldNotRun(str(error)) from None
+    click.echo(
+        f"moved {moved.figures} figure(s) to statistics.ttl, {moved.numerals} numeral(s) and "
+        f"{moved.quotes} quote(s) to report.ttl; {moved.left} item(s) left in the draft"
+        + ("" if moved.left else " (draft.ttl deleted)")
     )
 
 

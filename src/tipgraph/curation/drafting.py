@@ -118,11 +118,13 @@ class Draft:
             f"# A draft by `tipgraph draft {self.slug}`: {len(self.figures)} figure(s) and "
             f"{len(self.numerals)} non-statistical numeral(s) to check.\n"
             "# Nothing here is published: `tipgraph validate` lists every tip:todo, tip:guess and\n"
-            "# tip:DraftFigure. Complete each item, move it into statistics.ttl (figures, as\n"
-            "# qb:Observation) or report.ttl (quotes, numerals), and run the draft again.\n\n"
+            "# tip:DraftFigure. Complete each item here (a figure becomes a qb:Observation), then\n"
+            f"# `tipgraph accept {self.slug}` moves the finished ones into statistics.ttl and\n"
+            "# report.ttl; run the draft again for what is still missing.\n\n"
         )
         names = ["tip", "rdfs", "xsd", "prov", "oa", "qb", "sdmx-dimension", "sdmx-measure"]
         names += ["sdmx-attribute", "agency", "organization", "period", "qualifier", "unit"]
+        names += ["indicator", "country", "exploitation"]  # what the curator fills in
         names += ["numeral-kind", "report", "dataset", "quote", "numeral", "obs"]
         quotes = [
             quote_block(name, found, self.slug, self.text.iri) for name, found in self.new_quotes
