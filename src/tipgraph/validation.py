@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
@@ -20,6 +21,12 @@ from tipgraph.locations import SubjectLines
 from tipgraph.namespaces import GRAPH, PREFIXES, SHAPES, compact_iri
 
 Shapes = rdflib.Graph  # SHACL shapes as loaded by load_shapes
+log = logging.getLogger(__name__)
+# The engines, as reports name them: pySHACL is the reference; pySHACL-turbo (a Rust engine with
+# its API) checks the shapes by default, given the SPARQL targets' focus nodes by Oxigraph. The
+# tests run both and fail on any difference (tests/test_shapes.py).
+REFERENCE_ENGINE = "pySHACL"
+FAST_ENGINE = "pySHACL-turbo, SPARQL targets selected by Oxigraph"
 
 
 class Severity(StrEnum):
@@ -59,7 +66,7 @@ class ValidationReport:
     results: tuple[ValidationResult, ...]
     triples: int
     report_turtle: str
-    engine: str = shacl_targets.REFERENCE  # what checked it (tipgraph.shacl_targets)
+    engine: str = REFERENCE_ENGINE  # what checked it (see validate)
 
     @property
     def violations(self) -> int:
@@ -202,22 +209,14 @@ def validate(
     keep: Callable[[ValidationResult], bool] = lambda _: True,
     reference: bool = False,
 ) -> ValidationReport:
-    """Run pyshacl (SHACL Core, SHACL-SPARQL and SPARQL targets) over the union of all graphs,
-    its SPARQL targets selected by Oxigraph (:mod:`tipgraph.shacl_targets`) unless
-    ``reference``, when pyshacl selects them too.
+    """Check the SHACL shapes (Core, SHACL-SPARQL and SPARQL targets) over the union of all
+    graphs: with pySHACL-turbo, the SPARQL targets' focus nodes selected by Oxigraph
+    (:mod:`tipgraph.shacl_targets`); or, with ``reference``, with pySHACL alone.
 
     Results ``keep`` refuses are left out of the report (and of its Turtle).
     """
-    from pyshacl import validate as run_pyshacl  # heavy import: only when validating
-
     data = to_rdflib(assembled.store.quads_for_pattern(None, None, None, None))
-    engine, checked = shacl_targets.REFERENCE, shapes
-    if not reference:
-        checked, replaced = shacl_targets.with_selected_targets(shapes, assembled.store)
-        engine = shacl_targets.OXIGRAPH if replaced else engine
-    conforms, report_graph, _ = run_pyshacl(
-        data, shacl_graph=checked, inference="none", allow_warnings=True, advanced=True
-    )
+    conforms, report_graph, engine = _run_engine(data, shapes, assembled.store, reference)
     for prefix, iri in {**PREFIXES, "shapes": SHAPES}.items():
         report_graph.bind(prefix, iri)
     reader = _ResultReader(report_graph, shapes, data, assembled, root)
@@ -246,6 +245,33 @@ def validate(
         report_turtle=report_graph.serialize(format="turtle"),
         engine=engine,
     )
+
+
+def _run_engine(
+    data: rdflib.Graph, shapes: Shapes, store: ox.Store, reference: bool
+) -> tuple[bool, rdflib.Graph, str]:
+    """Whether ``data`` conforms to ``shapes``, the SHACL report graph, and the engine's name."""
+    from pyshacl import validate as run_pyshacl  # heavy imports: only when validating
+
+    def pyshacl(shapes: Shapes) -> tuple[bool, rdflib.Graph]:
+        conforms, report, _ = run_pyshacl(
+            data, shacl_graph=shapes, inference="none", allow_warnings=True, advanced=True
+        )
+        return bool(conforms), report
+
+    if reference:
+        return (*pyshacl(shapes), REFERENCE_ENGINE)
+    from pyshacl_turbo import validate as run_turbo
+
+    selected, _ = shacl_targets.with_selected_targets(shapes, store)
+    try:
+        conforms, report, _ = run_turbo(
+            data, shacl_graph=selected, inference="none", allow_warnings=True, advanced=True
+        )
+    except Exception as error:  # the reference takes over; the report says so
+        log.warning("pySHACL-turbo failed (%s); validating with pySHACL", error)
+        return (*pyshacl(selected), f"pySHACL (pySHACL-turbo failed: {error})")
+    return bool(conforms), report, FAST_ENGINE
 
 
 @dataclass(frozen=True)
