@@ -153,9 +153,12 @@ def test_a_filled_in_draft_validates_and_the_next_draft_proposes_the_rest(root: 
     finished = finish(numeral)
     edited = draft.replace(figure, done).replace(numeral, finished)
     (folder / "draft.ttl").write_text(edited, encoding="utf-8")
+    waiting = run(root, "validate").output
+    assert "The draft holds 2 finished item(s)" in waiting and f"tipgraph accept {SLUG}" in waiting
     accepted = run(root, "accept", SLUG)
     assert accepted.exit_code == 0, accepted.output
-    assert "moved 1 figure(s) to statistics.ttl, 1 numeral(s) and 1 quote(s)" in accepted.output
+    assert "moved 1 figure(s) to statistics.ttl, 1 other item(s)" in accepted.output
+    assert "and 1 quote(s)" in accepted.output
     assert "4 item(s) left in the draft" in accepted.output
     statistics = (folder / "statistics.ttl").read_text(encoding="utf-8")
     assert 'tip:statedValue "15"' in statistics and "@prefix indicator:" in statistics

@@ -19,6 +19,9 @@ import pyoxigraph as ox
 from tipgraph.errors import DataLayoutError, DataSyntaxError, SourceTextError
 from tipgraph.namespaces import ONTOLOGY_GRAPH, PROV, graph_iri, source_text_iri
 
+# A report's working draft (tipgraph draft, tipgraph accept): parsed and validated with the
+# report's files, so that its checklist shows, and never published while anything is left in it.
+DRAFT_FILE = "draft.ttl"
 SOURCE_TEXT_NAME = re.compile(r"^source\.(?P<language>[a-z]{2,3}(?:-[A-Za-z0-9]+)*)\.txt$")
 RDF_SUFFIXES = {
     ".ttl": ox.RdfFormat.TURTLE,

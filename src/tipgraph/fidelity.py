@@ -31,7 +31,7 @@ from tipgraph.coverage import (
     parse_numeral,
     stated_value_pattern,
 )
-from tipgraph.dataset import AssembledDataset
+from tipgraph.dataset import DRAFT_FILE, AssembledDataset
 from tipgraph.locations import SubjectLines
 from tipgraph.namespaces import ID, PREFIXES, SDMX_MEASURE, SHAPES, TIP, compact_iri
 from tipgraph.namespaces import sparql_prologue as prologue
@@ -116,6 +116,7 @@ def check_fidelity(assembled: AssembledDataset, root: Path | None = None) -> lis
         results += _check_qualifier(figure, triggers, place)
     results += _check_coverage(assembled, place)
     results += _check_checklist(assembled.store, place)
+    results += _finished_in_drafts(assembled, place)
     return results
 
 
@@ -378,8 +379,8 @@ _CHECKLIST_WORDS = {
     ),
     "draft": (
         "A draft figure, not yet an observation",
-        "When its tip:todo and tip:guess lines are gone, make it `a qb:Observation` and move it "
-        "into statistics.ttl (its quote into report.ttl); then run `tipgraph draft` again.",
+        "When its tip:todo and tip:guess lines are gone, make it `a qb:Observation`; "
+        "`tipgraph accept` then moves it into statistics.ttl (its quote into report.ttl).",
     ),
 }
 
@@ -405,6 +406,42 @@ def _check_checklist(store: ox.Store, place: _Places) -> list[ValidationResult]:
             )
         )
     return results
+
+
+_FINISHED = """
+SELECT DISTINCT ?node WHERE {
+  ?node a ?type .
+  VALUES ?type { qb:Observation tip:NonStatisticalNumeral tip:Interpretation }
+  FILTER NOT EXISTS { ?node tip:todo|tip:guess ?item }
+}
+"""
+
+
+def _finished_in_drafts(assembled: AssembledDataset, place: _Places) -> list[ValidationResult]:
+    """A draft.ttl still holding finished items: one warning each, saying to accept them."""
+    drafts = {file for file in assembled.files if file.name == DRAFT_FILE}
+    if not drafts:
+        return []
+    held: dict[Path, int] = {}
+    for row in _rows(assembled.store, _FINISHED):
+        node = row["node"]
+        assert node is not None
+        for file in drafts.intersection(assembled.files_of(node.value)):
+            held[file] = held.get(file, 0) + 1
+    return [
+        ValidationResult(
+            focus_node=place.relative(file),
+            severity=Severity.WARNING,
+            message=f"The draft holds {count} finished item(s), not yet in the report's files.",
+            path=None,
+            value=None,
+            shape=CHECKLIST_RULE,
+            files=(place.relative(file),),
+            locations=(),
+            hint=f"Run `tipgraph accept {file.parent.name}` to move them there.",
+        )
+        for file, count in sorted(held.items())
+    ]
 
 
 def _not_curated(report: CoverageReport, source: str) -> ValidationResult:

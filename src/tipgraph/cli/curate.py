@@ -112,9 +112,9 @@ def accept(ctx: click.Context, slug: str) -> None:
     except TipgraphError as error:
         raise CouldNotRun(str(error)) from None
     click.echo(
-        f"moved {moved.figures} figure(s) to statistics.ttl, {moved.numerals} numeral(s) and "
-        f"{moved.quotes} quote(s) to report.ttl; {moved.left} item(s) left in the draft"
-        + ("" if moved.left else " (draft.ttl deleted)")
+        f"moved {moved.figures} figure(s) to statistics.ttl, {moved.others} other item(s) "
+        f"(numerals, interpretations) and {moved.quotes} quote(s) to report.ttl; {moved.left} "
+        "item(s) left in the draft" + ("" if moved.left else " (draft.ttl deleted)")
     )
 
 

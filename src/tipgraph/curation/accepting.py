@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from tipgraph.curation.drafting import DRAFT_FILE
+from tipgraph.dataset import DRAFT_FILE
 from tipgraph.errors import TipgraphError
 from tipgraph.namespaces import TIP
 
@@ -37,7 +37,7 @@ class Accepted:
     """What one run moved, and what is left."""
 
     figures: int
-    numerals: int
+    others: int  # numerals, interpretations …
     quotes: int
     left: int
 
@@ -81,7 +81,7 @@ def accept_draft(folder: Path) -> Accepted:
         draft.unlink()
     return Accepted(
         figures=len(to_statistics),
-        numerals=sum(1 for b in finished if f"{TIP}NonStatisticalNumeral" in b.types),
+        others=len(finished) - len(to_statistics),
         quotes=len(moving) - len(finished),
         left=sum(1 for b in staying if not _is_quote(b)),
     )

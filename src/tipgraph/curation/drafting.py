@@ -23,13 +23,12 @@ import pyoxigraph as ox
 from tipgraph.coverage import Numeral, check_coverage, parse_numeral
 from tipgraph.curation.queries import rows
 from tipgraph.curation.turtle import literal, prefix_block, quote_block, statement
-from tipgraph.dataset import SourceText, assemble_dataset, rdf_files
+from tipgraph.dataset import DRAFT_FILE, SourceText, assemble_dataset, rdf_files
 from tipgraph.errors import TipgraphError
 from tipgraph.fidelity import TRIGGERS
 from tipgraph.namespaces import ID
 from tipgraph.quoting import Selectors, locate_span
 
-DRAFT_FILE = "draft.ttl"
 Names = dict[re.Pattern[str], str]  # a pattern of a body's name → the body's IRI
 PERIODS = f"{ID}period/"
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -124,7 +123,7 @@ class Draft:
         )
         names = ["tip", "rdfs", "xsd", "prov", "oa", "qb", "sdmx-dimension", "sdmx-measure"]
         names += ["sdmx-attribute", "agency", "organization", "period", "qualifier", "unit"]
-        names += ["indicator", "country", "exploitation"]  # what the curator fills in
+        names += ["indicator", "country", "exploitation", "post"]  # what the curator fills in
         names += ["numeral-kind", "report", "dataset", "quote", "numeral", "obs"]
         quotes = [
             quote_block(name, found, self.slug, self.text.iri) for name, found in self.new_quotes
