@@ -7,6 +7,7 @@ A numeral is *covered* when an observation derived from a quote that spans it st
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -126,6 +127,7 @@ def find_numerals(text: str) -> list[tuple[int, int]]:
     return [match.span() for match in NUMERAL.finditer(text)]
 
 
+@functools.lru_cache(maxsize=4096)  # re's own cache holds 512: a large dataset thrashed it
 def stated_value_pattern(stated: str) -> re.Pattern[str]:
     """Where a stated value stands as a whole word in a text ("6" is not in "468.000")."""
     return re.compile(rf"(?<![\w.,]){re.escape(stated)}(?![\w]|[.,]\d)")

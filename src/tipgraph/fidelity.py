@@ -15,6 +15,7 @@ find as validation results beside the shapes' own (``tipgraph validate`` runs bo
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -313,11 +314,19 @@ def _check_qualifier(
     return results
 
 
+@functools.lru_cache(maxsize=8)
+def _trigger_patterns(words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The qualifying ``words`` (longest first) inside a stated value, and just before one."""
+    alternatives = "|".join(re.escape(w) for w in words)
+    return (
+        re.compile(rf"\b({alternatives})\b", re.IGNORECASE),
+        re.compile(rf"\b({alternatives})\s+$", re.IGNORECASE),
+    )
+
+
 def _qualifying_words(figure: _Figure, triggers: dict[str, str | None]) -> list[str]:
     """The qualifying words in the stated value or just before it in its quote, first first."""
-    alternatives = "|".join(re.escape(w) for w in sorted(triggers, key=len, reverse=True))
-    inside = re.compile(rf"\b({alternatives})\b", re.IGNORECASE)
-    before = re.compile(rf"\b({alternatives})\s+$", re.IGNORECASE)
+    inside, before = _trigger_patterns(tuple(sorted(triggers, key=len, reverse=True)))
     found = [m[1].lower() for m in inside.finditer(figure.stated)]
     pattern = stated_value_pattern(figure.stated)
     for quote in figure.quotes:
