@@ -58,10 +58,16 @@ def test_the_plan_puts_every_report_with_the_shared_folder(generated: Path) -> N
     plan = Plan.of([generated / "data"])
     assert len(plan.reports) >= 2
     assert all(file.parent.name == "synthetic-reference" for file in plan.shared)
-    assert plan.units()[1] == (*plan.shared, plan.reports[0])
+    assert plan.units()[0] == (plan.shared, ())
+    assert plan.units()[1] == ((*plan.shared, plan.reports[0]), (plan.reports[0],))
+    together = plan.units(batch=2)[1]
+    assert together == ((*plan.shared, *plan.reports[:2]), tuple(plan.reports[:2]))
 
 
-def test_parallel_validation_finds_what_one_run_over_everything_finds(root: Path) -> None:
+@pytest.mark.parametrize("batch", [1, 2], ids=["a report a run", "two reports a run"])
+def test_parallel_validation_finds_what_one_run_over_everything_finds(
+    root: Path, batch: int
+) -> None:
     first, second = _reports(root)[:2]
     # A violation in each of two reports: a label lost, a dimension value outside its list …
     _edit(
@@ -76,9 +82,19 @@ def test_parallel_validation_finds_what_one_run_over_everything_finds(root: Path
     )
     # … and a figure that is not its words (a fidelity rule, checked in Python).
     _edit(second / "data.ttl", "sdmx-measure:obsValue ", "sdmx-measure:obsValue 1")
+    parts: list[str] = []
     parallel = validate_reports(
-        root / "ontology", ROOT / "shapes", [root / "data"], root=root, jobs=2
+        root / "ontology",
+        ROOT / "shapes",
+        [root / "data"],
+        root=root,
+        jobs=2,
+        progress=parts.append,
+        batch=batch,
     )
+    reports = len(_reports(root))
+    runs = 1 + -(-reports // batch)  # the shared files, then the reports ``batch`` at a time
+    assert parts[-1] == f"validated {runs}/{runs} parts ({reports} reports)"
     whole = check_dataset(
         assemble_dataset(root / "ontology", [root / "data"]),
         load_shapes(ROOT / "shapes"),

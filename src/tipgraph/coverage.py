@@ -7,6 +7,7 @@ A numeral is *covered* when an observation derived from a quote that spans it st
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass
@@ -228,11 +229,19 @@ def _coverage_of(store: ox.Store, source: SourceText) -> CoverageReport:
             continue
         for match in stated_value_pattern(stated.value).finditer(source.text, first, last):
             spans.append((*match.span(), covering.value))
+    # Spans by start: a numeral looks only at those that can reach it (a text has thousands of
+    # numerals and spans; comparing every pair grew with the square of the text).
+    spans.sort()
+    starts = [s for s, _, _ in spans]
+    longest = max((e - s for s, e, _ in spans), default=0)
     numerals = []
+    line, counted = 1, 0
     for start, end in find_numerals(source.text):
-        line = source.text.count("\n", 0, start) + 1
+        line += source.text.count("\n", counted, start)
+        counted = start
         column = start - (source.text.rfind("\n", 0, start) + 1) + 1
-        covering = tuple(sorted({iri for s, e, iri in spans if s < end and start < e}))
+        near = spans[bisect.bisect_left(starts, start - longest) : bisect.bisect_left(starts, end)]
+        covering = tuple(sorted({iri for s, e, iri in near if s < end and start < e}))
         numerals.append(
             Numeral(source.text[start:end], start, end, line, column, covered_by=covering)
         )

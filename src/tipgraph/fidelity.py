@@ -326,11 +326,18 @@ def _trigger_patterns(words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Patte
 
 def _qualifying_words(figure: _Figure, triggers: dict[str, str | None]) -> list[str]:
     """The qualifying words in the stated value or just before it in its quote, first first."""
-    inside, before = _trigger_patterns(tuple(sorted(triggers, key=len, reverse=True)))
+    words = tuple(sorted(triggers, key=len, reverse=True))
+    inside, before = _trigger_patterns(words)
     found = [m[1].lower() for m in inside.finditer(figure.stated)]
     pattern = stated_value_pattern(figure.stated)
+    # The words end just before the value: look back no further than they and some spaces reach
+    # (a search from the start of a long quote read all of it, for every figure).
+    reach = (len(words[0]) if words else 0) + 64
     for quote in figure.quotes:
-        preceding = [before.search(quote, 0, m.start()) for m in pattern.finditer(quote)]
+        preceding = [
+            before.search(quote, max(0, m.start() - reach), m.start())
+            for m in pattern.finditer(quote)
+        ]
         # A value that stands in its quote more than once may be any of them: the words
         # qualify it only when every one of them is qualified.
         if preceding and all(preceding):

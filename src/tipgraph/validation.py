@@ -178,6 +178,10 @@ def _order(result: ValidationResult) -> tuple[object, ...]:
         result.value or "",
         result.shape or "",
         result.severity.value,
+        result.hint or "",  # two constraints of one shape may share a message, not a hint
+        result.locations,
+        result.stated or "",
+        result.quote or "",
     )
 
 
