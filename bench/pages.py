@@ -56,7 +56,7 @@ class DocumentTarget(run.HttpTarget):
     """``tipgraph serve``'s document of each resource, with the given twin suffix."""
 
     def __init__(self, server: run.HttpTarget, name: str, suffix: str, owner: bool) -> None:
-        super().__init__(name, server.process, str(server.endpoint), server.wrk)
+        super().__init__(name, server.process, str(server.endpoint), server.wrk, server.health)
         self.suffix = suffix
         self.owner = owner  # the targets share one server: only one stops it
 

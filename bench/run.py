@@ -313,11 +313,32 @@ def run_wrk(
 class HttpTarget:
     """A SPARQL endpoint served by a process this script started, loaded by wrk."""
 
-    def __init__(self, name: str, process: subprocess.Popen[bytes], endpoint: str, wrk: str):
+    def __init__(
+        self,
+        name: str,
+        process: subprocess.Popen[bytes],
+        endpoint: str,
+        wrk: str,
+        health: str | None = None,
+    ):
         self.name = name
         self.process = process
         self.endpoint = httpx.URL(endpoint)
         self.wrk = wrk
+        self.health = health  # tipgraph's /health: polled until every worker is ready
+
+    def settle(self, timeout: float = 60) -> None:
+        """Wait until the server is ready to be measured. wrk closes its connections at the
+        end of a run, and tipgraph stops the queries still running then (a client that went
+        away), replacing their workers: a run started before the new ones are up would
+        measure their start."""
+        deadline = time.monotonic() + timeout
+        while self.health and time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError, ValueError):
+                state = httpx.get(self.health, timeout=2).json()
+                if state["ready"] == state["workers"] and not state.get("preparing"):
+                    return
+            time.sleep(0.1)
 
     def url(self, query: Query, text: str | None = None) -> httpx.URL:
         return self.endpoint.copy_with(params={"query": text or query.text})
@@ -326,6 +347,7 @@ class HttpTarget:
         return process_tree(self.process.pid)
 
     def load(self, query: Query, seconds: float, concurrency: int) -> LoadResult:
+        self.settle()
         pids = self.pids()
         server_cpu = cpu_seconds(pids)
         urls = [self.url(query, text) for text in query.texts]
@@ -334,6 +356,7 @@ class HttpTarget:
         return result
 
     def once(self, query: Query) -> Single:
+        self.settle()
         began = time.perf_counter()
         status, body = get(self.url(query), query.form.media_type)
         seconds = time.perf_counter() - began
@@ -472,7 +495,7 @@ def start_tipgraph(
     base = f"http://127.0.0.1:{port}"
     if not wait_until_ready("tipgraph", process, f"{base}/health", log):
         return None
-    return HttpTarget("tipgraph", process, f"{base}/sparql", wrk)
+    return HttpTarget("tipgraph", process, f"{base}/sparql", wrk, health=f"{base}/health")
 
 
 # --------------------------------------------------------------------------------------------
