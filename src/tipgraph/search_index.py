@@ -22,14 +22,15 @@ import heapq
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from tipgraph.namespaces import ID, SCHEMA, TIP, compact_iri, sparql_prologue
-from tipgraph.store.reader import Node, StoreReader, to_node
+from tipgraph.store.reader import StoreReader
 
 SEARCH_FILE = "search.json"  # in the store version's folder, beside manifest.json
 FORMAT = 1  # bump when the file's shape changes: an older file is then rebuilt from the store
@@ -37,6 +38,10 @@ PREFERRED, ALTERNATIVE = 0, 1
 MATCH_EXACT, MATCH_LABEL_PREFIX, MATCH_TOKEN_PREFIX = 0, 1, 2
 MAX_QUERY_TOKENS = 8  # a query is a few words typed in a box
 LANGUAGE_ORDER = {"en": 0, "az": 1, "ru": 2}
+
+# A solution, by variable: tipgraph's Nodes (a reader's) or pyoxigraph's own terms (a store's
+# at load time); the index reads only a term's value and a literal's language.
+Row = Mapping[str, Any]
 
 LABELS = f"""SELECT ?s ?kind ?label WHERE {{
   VALUES (?p ?kind) {{
@@ -216,11 +221,13 @@ class SearchIndex:
     def from_store(cls, store: ox.Store, version: str) -> SearchIndex:
         """The index of an Oxigraph store (at load time), reading the union of its graphs."""
 
-        def select(query: str) -> list[dict[str, Node]]:
+        def select(query: str) -> list[Row]:
+            # pyoxigraph's own terms: turning 400,000 of them into Nodes took a third of
+            # the time at 1M triples, and only their value (and a literal's language) is read.
             solutions = store.query(sparql_prologue() + query, use_default_graph_as_union=True)
             assert isinstance(solutions, ox.QuerySolutions)
             names = [v.value for v in solutions.variables]
-            return [{n: to_node(s[n]) for n in names if s[n] is not None} for s in solutions]
+            return [{n: t for n in names if (t := s[n]) is not None} for s in solutions]
 
         return cls._assemble(version, select(LABELS), select(TYPES), select(SCHEMES))
 
@@ -235,9 +242,9 @@ class SearchIndex:
     def _assemble(
         cls,
         version: str,
-        label_rows: list[dict[str, Node]],
-        type_rows: list[dict[str, Node]],
-        scheme_rows: list[dict[str, Node]],
+        label_rows: Sequence[Row],
+        type_rows: Sequence[Row],
+        scheme_rows: Sequence[Row],
     ) -> SearchIndex:
         iris = sorted({row["s"].value for row in label_rows})
         position = {iri: number for number, iri in enumerate(iris)}
@@ -309,9 +316,7 @@ def _preferred_kind(labels: set[Label]) -> list[Label]:
     return list(best.values())
 
 
-def _type_labels(
-    type_rows: list[dict[str, Node]], scheme_rows: list[dict[str, Node]]
-) -> dict[str, str]:
+def _type_labels(type_rows: Sequence[Row], scheme_rows: Sequence[Row]) -> dict[str, str]:
     """What kind of thing each resource is, in words: the label of a type (the dataset's own
     types first), a concept's scheme, or a type's name ("FormalOrganization" → "Formal
     organization")."""
