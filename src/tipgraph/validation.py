@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import SH
+from rdflib.namespace import SH, NamespaceManager
 from rdflib.term import Node
 
 from tipgraph import shacl_targets
@@ -222,7 +222,7 @@ def validate(
     conforms, report_graph, engine = _run_engine(assembled.store, shapes, reference)
     for prefix, iri in {**PREFIXES, "shapes": SHAPES}.items():
         report_graph.bind(prefix, iri)
-    reader = _ResultReader(report_graph, shapes, rdflib.Graph(), assembled, root)
+    reader = _ResultReader(report_graph, shapes, assembled, root)
     results = []
     for node in list(report_graph.subjects(rdflib.RDF.type, SH.ValidationResult)):
         result = reader.read(node)
@@ -296,10 +296,11 @@ class _ResultReader:
 
     report: rdflib.Graph
     shapes: rdflib.Graph
-    data: rdflib.Graph
     assembled: AssembledDataset
     root: Path | None
     lines: SubjectLines = field(default_factory=SubjectLines)
+    # How terms are shown: rdflib's default prefixes (what a fresh graph binds).
+    namespaces: NamespaceManager = field(default_factory=lambda: rdflib.Graph().namespace_manager)
 
     def read(self, node: Node) -> ValidationResult:
         focus = self.report.value(node, SH.focusNode)
@@ -366,7 +367,7 @@ class _ResultReader:
         if isinstance(node, rdflib.Literal):
             text = str(node)
             return json.dumps(text if len(text) <= 80 else text[:77] + "...", ensure_ascii=False)
-        return node.n3(self.data.namespace_manager)
+        return node.n3(self.namespaces)
 
     def _relative(self, path: Path) -> str:
         if self.root is not None and path.is_relative_to(self.root):
