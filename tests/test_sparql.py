@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 
 import pytest
 
 from tipgraph.errors import FederatedQueryRefused, QueryTooDeep
 from tipgraph.formats import ResultKind, media_types_for
 from tipgraph.negotiation import format_by_name, negotiate, prefers_html
-from tipgraph.sparql import read, refuse_federated
+from tipgraph.sparql import UNREAD_BRACKETS, needs_reading, read, refuse_federated
+from tipgraph.sparql_grammar import read_query
 
 SOLUTIONS = media_types_for(ResultKind.SOLUTIONS)
 GRAPHS = media_types_for(ResultKind.GRAPH)
@@ -73,7 +75,8 @@ def test_format_names() -> None:
     ],
 )
 def test_ordinary_queries_mentioning_service_pass(query: str) -> None:
-    assert refuse_federated(query) is not None
+    refuse_federated(query)  # not refused
+    assert not read(query).services
 
 
 def test_refusal_names_line_and_column() -> None:
@@ -91,6 +94,46 @@ def test_deep_nesting_is_refused_before_it_reaches_the_engine() -> None:
     with pytest.raises(QueryTooDeep, match="nested more than"):
         refuse_federated("SELECT * { FILTER(" + "(" * 5000 + "1" + ")" * 5001 + " }")
     refuse_federated("SELECT * { FILTER(" + "(" * 50 + "1" + ")" * 51 + " }")
+
+
+def test_a_query_without_the_words_or_brackets_it_is_read_for_is_not_read() -> None:
+    lookup = "SELECT ?p ?o WHERE { <https://w3id.org/tipgraph/id/agency/x> ?p ?o }"
+    assert not needs_reading(lookup)
+    assert refuse_federated(lookup) is None  # names no dataset: the union is queried
+    assert refuse_federated(lookup, strict=True) is not None  # a SPARQL service: always read
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * { SeRvIcE <http://example.org/> {} }",
+        "SELECT ?from { ?from ?p ?o }",  # the word, not the clause: read all the same
+        "select * FROM named <http://g> { graph ?g {} }",
+        "SELECT * { ?s ?p 'no services here' }",
+        "SELECT * { FILTER(" + "(" * UNREAD_BRACKETS + "1" + ")" * (UNREAD_BRACKETS + 1) + " }",
+    ],
+)
+def test_every_query_that_could_hold_what_the_check_looks_for_is_read(query: str) -> None:
+    assert needs_reading(query)
+
+
+NESTINGS = {
+    "expression": lambda n: "SELECT * { FILTER(" + "(" * n + "1" + ")" * n + ") }",
+    "group": lambda n: "SELECT * " + "{" * n + " ?s ?p ?o " + "}" * n,
+    "collection": lambda n: "SELECT * { ?s ?p " + "(" * n + " 1 " + ")" * n + " }",
+    "blank node": lambda n: "SELECT * { ?s ?p " + "[ ?p " * n + " 1 " + "]" * n + " }",
+    "path": lambda n: "SELECT * { ?s " + "(" * n + "<p>" + ")" * n + " ?o }",
+    "exists": lambda n: "SELECT * { " + "FILTER EXISTS { " * n + " ?s ?p ?o " + "}" * n + " }",
+}
+
+
+@pytest.mark.parametrize("nest", NESTINGS.values(), ids=NESTINGS)
+def test_a_query_left_unread_could_not_have_nested_too_deep(nest: Callable[[int], str]) -> None:
+    """A query is left unread only with at most UNREAD_BRACKETS brackets: twice that nesting
+    still reads (the grammar counts about one level per bracket), so no QueryTooDeep is lost."""
+    read_query(nest(2 * UNREAD_BRACKETS - 6), has_base=True)
+    with pytest.raises(QueryTooDeep):
+        refuse_federated(nest(2 * UNREAD_BRACKETS + 1), base_iri="http://example.org/")
 
 
 @pytest.mark.parametrize(
