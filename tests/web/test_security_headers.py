@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from fastapi import Request, Response
 from fastapi.testclient import TestClient
 
 from tipgraph.config import EndpointSettings
@@ -97,3 +100,61 @@ def test_a_method_not_allowed_is_plain_text_like_every_error(
     assert response.headers["content-type"].startswith("text/plain")
     assert "GET" in response.headers["allow"]
     assert response.text == f"{method} is not allowed here; this server is read-only.\n"
+
+
+# The fast lane takes GETs without Origin; a HEAD, or a GET with Origin, takes the stack.
+ORIGIN = {"Origin": "https://example.org"}
+FAST_LANE_REQUESTS = {
+    "results": ({"query": "SELECT * { ?s ?p ?o } LIMIT 3"}, {}),
+    "turtle": ({"query": "CONSTRUCT WHERE { ?s a ?o } LIMIT 3"}, {"Accept": "text/turtle"}),
+    "syntax error": ({"query": "SELEC nothing"}, {}),
+    "service": ({"query": "SELECT * { SERVICE <http://example.org/> {} }"}, {}),
+    "not acceptable": ({"query": "ASK {}"}, {"Accept": "image/png"}),
+    "query page": ({}, {"Accept": "text/html"}),
+    "service description": ({}, {"Accept": "text/turtle"}),
+}
+
+
+@pytest.mark.parametrize(("params", "headers"), FAST_LANE_REQUESTS.values(), ids=FAST_LANE_REQUESTS)
+def test_the_fast_lane_answers_as_the_middleware_stack_does(
+    client: TestClient, params: dict[str, str], headers: dict[str, str]
+) -> None:
+    fast = client.get("/sparql", params=params, headers=headers)
+    head = client.head("/sparql", params=params, headers=headers)
+    cross_origin = client.get("/sparql", params=params, headers=headers | ORIGIN)
+    assert "access-control-allow-origin" not in fast.headers
+    assert cross_origin.headers["access-control-allow-origin"] == "*"
+    assert (fast.status_code, _labelled(fast)) == (
+        cross_origin.status_code,
+        _labelled(cross_origin),
+    )
+    assert head.status_code == fast.status_code
+    assert _but_length(fast) == _but_length(head)  # the labels of blank nodes change lengths
+    assert "content-security-policy" in fast.headers
+
+
+def _labelled(response: httpx.Response) -> str:
+    """The body, its blank nodes' labels (new in each service description) left out."""
+    return re.sub(r"_:\w+", "_:", response.text)
+
+
+def _but_length(response: httpx.Response) -> list[tuple[str, str]]:
+    return [pair for pair in response.headers.multi_items() if pair[0] != "content-length"]
+
+
+def test_a_get_of_sparql_without_origin_skips_the_middleware(store_dir: Path) -> None:
+    """The fast lane is taken: a middleware sees the request only when it has Origin."""
+    seen: list[str] = []
+    app = create_app(EndpointSettings(store=store_dir, workers=1))
+
+    @app.middleware("http")
+    async def record(request: Request, call_next: Callable[[Request], Awaitable[Response]]):  # type: ignore[no-untyped-def]
+        seen.append(request.url.path)
+        return await call_next(request)
+
+    with TestClient(app) as test_client:
+        for headers in ({}, ORIGIN):
+            response = test_client.get("/sparql", params={"query": "ASK {}"}, headers=headers)
+            assert response.json() == {"head": {}, "boolean": True}
+        test_client.get("/health")
+    assert seen == ["/sparql", "/health"]

@@ -27,6 +27,7 @@ from tipgraph.serving.result_cache import CacheStats, ResultCache
 from tipgraph.web.dataset_pages import router as dataset_pages
 from tipgraph.web.downloads import router as downloads
 from tipgraph.web.errors import install_error_handlers
+from tipgraph.web.fast_lane import TipgraphApp
 from tipgraph.web.figures_table import prepare_figures
 from tipgraph.web.figures_table import router as figures_table
 from tipgraph.web.graph_pages import router as graph_pages
@@ -76,7 +77,7 @@ def create_app(settings: EndpointSettings, dataset: Dataset | None = None) -> Fa
                 log.info("query workers are kept off the network by a seccomp filter alone")
             yield
 
-    app = FastAPI(
+    app = TipgraphApp(
         title="tipgraph",
         summary="Facts about combating trafficking in human beings, as Linked Open Data.",
         version=manifest.version[:12],
@@ -123,7 +124,7 @@ def create_app(settings: EndpointSettings, dataset: Dataset | None = None) -> Fa
     app.add_middleware(SecurityHeaders)  # outside CORS: its own answers get the headers too
     install_error_handlers(app)
     app.mount("/static", StaticFiles(packages=[("tipgraph.web", "static")]), name="static")
-    app.router.routes.insert(0, ROUTE)  # the busiest route is matched first
+    app.router.routes.insert(0, ROUTE)  # first: the requests of tipgraph.web.fast_lane's kind
     app.router.redirect_slashes = False  # Starlette's redirects name the request's Host
     app.router.default = slash_redirect(app.router, links)
     app.include_router(resources)

@@ -92,10 +92,14 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, http_error)
 
     async def internal(request: Request, error: Exception) -> Response:
-        """A bug: logged here in full, answered with nothing a client could learn from. This
-        runs outside every middleware, so the security headers are set here too."""
-        log.error("internal error answering %s", request.url.path, exc_info=error)
-        headers = security_headers("text/plain") | NO_STORE
-        return PlainTextResponse("internal error\n", status_code=500, headers=headers)
+        return internal_error_response(request, error)
 
     app.add_exception_handler(Exception, internal)
+
+
+def internal_error_response(request: Request, error: Exception) -> PlainTextResponse:
+    """A bug: logged here in full, answered with nothing a client could learn from. The answer
+    carries the security headers: FastAPI sends it from outside every middleware."""
+    log.error("internal error answering %s", request.url.path, exc_info=error)
+    headers = security_headers("text/plain") | NO_STORE
+    return PlainTextResponse("internal error\n", status_code=500, headers=headers)

@@ -38,6 +38,19 @@ def security_headers(content_type: str) -> dict[str, str]:
     return {"Content-Security-Policy": policy, **COMMON}
 
 
+def with_security_headers(send: Send) -> Send:
+    """``send``, adding the headers above to the response it starts."""
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            for name, value in security_headers(headers.get("content-type", "")).items():
+                headers[name] = value
+        await send(message)
+
+    return send_with_headers
+
+
 class SecurityHeaders:
     """Adds the headers above to every HTTP response of the app it wraps."""
 
@@ -48,12 +61,4 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in security_headers(headers.get("content-type", "")).items():
-                    headers[name] = value
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, receive, with_security_headers(send))
