@@ -233,10 +233,10 @@ def label_of(reader: StoreReader, iri: str, languages: Sequence[str]) -> str | N
     return chosen.value if chosen else None
 
 
-def resource_triples(reader: StoreReader, iri: str) -> list[ox.Triple]:
+def resource_triples(reader: StoreReader, iri: str, limit: int = CBD_LIMIT) -> list[ox.Triple]:
     """The resource's concise bounded description: its triples, and those of the blank nodes
-    they reach, transitively (RDF lists, nested structures), sorted."""
-    return sorted(reader.bounded_description(iri, CBD_LIMIT), key=str)
+    they reach, transitively (RDF lists, nested structures), sorted; up to about ``limit``."""
+    return sorted(reader.bounded_description(iri, limit), key=str)
 
 
 def labels(rows: Iterable[dict[str, Node]], key: str, languages: Sequence[str]) -> dict[str, str]:

@@ -16,6 +16,7 @@ from tipgraph.describe import resource_triples
 from tipgraph.namespaces import BASE, ID
 from tipgraph.store.location import StoreVersion
 from tipgraph.store.reader import EmbeddedReader
+from tipgraph.web import resources
 from tipgraph.web.app import create_app
 
 from ..helpers.documented import documented
@@ -507,3 +508,19 @@ def test_a_passage_asked_for_is_marked_and_anchored(client: TestClient) -> None:
     html = client.get(f"{TEXT_PAGE}?start=0&end=5", headers={"Accept": BROWSER}).text
     assert html.count('id="passage"') == 1
     assert "<mark>Websi</mark>" in html
+
+
+@pytest.mark.parametrize("iri", [OBSERVATION, MIA, f"{ID}report/az-mia-thb-2018"])
+def test_documents_written_at_once_match_those_written_in_a_thread(
+    client: TestClient, iri: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RDF for a machine is written on the event loop (up to QUICK_TRIPLES triples); for a
+    browser following a .ttl link, or past the bound, in a page thread: the same document."""
+    quick = client.get(doc(iri) + ".ttl", headers={"Accept": "text/turtle"})
+    threaded = client.get(doc(iri) + ".ttl", headers={"Accept": BROWSER})
+    assert quick.status_code == threaded.status_code == 200
+    assert (quick.content, quick.headers) == (threaded.content, threaded.headers)
+    monkeypatch.setattr(resources, "QUICK_TRIPLES", 3)  # every description is past it
+    assert client.get(doc(iri) + ".ttl", headers={"Accept": "*/*"}).content == quick.content
+    described = len(rdflib.Graph().parse(data=quick.text, format="turtle"))
+    assert described > 3

@@ -60,6 +60,10 @@ class StoreReader(Protocol):
     :class:`tipgraph.store.remote_reader.RemoteReader` a SPARQL service.
     """
 
+    # Whether a read is answered in this process, without waiting on a network: then a small
+    # bounded one may be made on the server's event loop.
+    local: bool
+
     def select(
         self, query: str, bindings: Binding | None = None, *, graph: str | None = None
     ) -> list[dict[str, Node]]:
@@ -101,6 +105,8 @@ class EmbeddedReader:
     is bound to a variable as a term, never spliced into the query text. (pyoxigraph wants a
     substituted variable in a SELECT's projection.)
     """
+
+    local = True
 
     def __init__(self, database: Path) -> None:
         self._store = ox.Store.read_only(str(database))

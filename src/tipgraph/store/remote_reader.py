@@ -34,6 +34,8 @@ class RemoteReader:
     holds. Values are bound as terms by :func:`tipgraph.sparql.bind_values`.
     """
 
+    local = False
+
     def __init__(self, remote: RemoteStore, graphs: Sequence[str]) -> None:
         self._remote = remote
         self._graphs = tuple(graphs)

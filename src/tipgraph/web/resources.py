@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from tipgraph.aggregates import Aggregates
 from tipgraph.describe import (
+    CBD_LIMIT,
     Description,
     describe,
     exists,
@@ -27,6 +30,7 @@ from tipgraph.figures import (
 )
 from tipgraph.formats import BY_NAME, HTML, MediaType
 from tipgraph.namespaces import ID, ORG, PROV, QB, SKOS, TIP
+from tipgraph.negotiation import prefers_html
 from tipgraph.observation_table import indicator_table
 from tipgraph.source_marks import Mark, lines_of, marks_of
 from tipgraph.store.reader import StoreReader, is_iri
@@ -127,7 +131,7 @@ def identifier(path: str, request: Request) -> Response:
     ),
     openapi_extra=CONDITIONAL,
 )
-def document(
+async def document(
     path: str,
     request: Request,
     lang: Lang = None,
@@ -137,6 +141,35 @@ def document(
 ) -> Response:
     """Negotiated by Accept, ``format=`` or a ``.ttl``/``.jsonld``/``.nt``/``.rdf``/``.html``
     twin; ``.csv`` on an indicator gives its observations, ``.txt`` on a source text the text."""
+    quick = reader_of(request).local and not prefers_html(request.headers.get("accept"))
+    if quick:  # RDF for a machine, of a resource of a usual size: written at once
+        with contextlib.suppress(_NotQuick):
+            return _document(path, request, lang, format, start, end, quick=True)
+    return await run_in_threadpool(_document, path, request, lang, format, start, end)
+
+
+# The most triples of a resource written on the event loop (about 150 µs for an observation's
+# 17): the hop to a page thread and back cost an RDF document two thirds of its time
+# (bench/README.md). Pages, larger documents and a SPARQL service's answers wait in threads.
+QUICK_TRIPLES = 1_000
+
+
+class _NotQuick(Exception):
+    """The document asked for is not one :func:`document` writes on the event loop."""
+
+
+def _document(
+    path: str,
+    request: Request,
+    lang: str | None,
+    format: str | None,
+    start: str | None,
+    end: str | None,
+    *,
+    quick: bool = False,
+) -> Response:
+    """:func:`document`'s answer; with ``quick``, _NotQuick unless it is an RDF document of
+    fewer than QUICK_TRIPLES triples (or a 404, 304 or 406 for a machine)."""
     state = app_state(request)
     reader = reader_of(request)
     named = minted(path)
@@ -145,11 +178,15 @@ def document(
     local = named[len(ID) :]
     stem, extension = split_extension(local)
     if local.endswith((".csv", ".txt")):
+        if quick:
+            raise _NotQuick
         return _plain_twin(request, reader, local)
     iri = ID + stem
+    media = choose(extension, format, request.headers.get("accept"))
+    if quick and media == HTML:
+        raise _NotQuick
     if not exists(reader, iri):
         return not_found(request, iri)
-    media = choose(extension, format, request.headers.get("accept"))
     twins = alternates(state.links.path(f"/doc/{stem}"))
     languages = page_languages(lang, request.headers.get("accept-language"))
     mark = _mark(start, end) if media == HTML else None
@@ -161,7 +198,8 @@ def document(
     if mark is None and (answer := remembered(request, headers)) is not None:
         return answer
     if media != HTML:
-        return remember(request, _rdf(reader, iri, media, headers))
+        limit = QUICK_TRIPLES if quick else CBD_LIMIT
+        return remember(request, _rdf(reader, iri, media, headers, limit))
     page = render(
         request,
         "resource.html",
@@ -174,9 +212,16 @@ def document(
     return page if mark is not None else remember(request, page)
 
 
-def _rdf(reader: StoreReader, iri: str, media: MediaType, headers: dict[str, str]) -> Response:
+def _rdf(
+    reader: StoreReader, iri: str, media: MediaType, headers: dict[str, str], limit: int
+) -> Response:
+    """The resource's description in ``media``; _NotQuick if it reaches ``limit`` triples
+    before CBD_LIMIT (it is then written again in a thread, whole)."""
     assert media.rdf_format is not None
-    body = reader.serialize(resource_triples(reader, iri), media.rdf_format)
+    triples = resource_triples(reader, iri, limit)
+    if limit < CBD_LIMIT and len(triples) >= limit:
+        raise _NotQuick
+    body = reader.serialize(triples, media.rdf_format)
     return Response(body, media_type=media.content_type, headers=headers)
 
 
