@@ -43,10 +43,14 @@ SELECT DISTINCT $s ?b ?p ?o ?label WHERE {{
   ?b ?p ?o .
   OPTIONAL {{ FILTER(isIRI(?o)) ?o {LABEL} ?label }}
 }}"""
-PREDICATE = """
-SELECT $p ?label ?comment WHERE {
-  OPTIONAL { $p rdfs:label|skos:prefLabel ?label }
-  OPTIONAL { $p rdfs:comment|skos:definition ?comment }
+# The label and comment of every property a description shows (out, of its blank nodes, in):
+# one query, not one per property (a dozen for an observation, two thirds of the time saved).
+PREDICATES = """
+SELECT DISTINCT $s ?p ?label ?comment WHERE {
+  { $s ?p [] } UNION { $s ?p0 ?b . FILTER(isBlank(?b)) ?b ?p [] }
+  UNION { ?x ?p $s FILTER(!isBlank(?x)) }
+  OPTIONAL { ?p rdfs:label|skos:prefLabel ?label }
+  OPTIONAL { ?p rdfs:comment|skos:definition ?comment }
 }"""
 # The labels the reused vocabularies give their terms (lower-cased), for stores that hold only
 # tipgraph's own ontology; any other term's label is made from its local name ("hasUnit" →
@@ -256,7 +260,7 @@ def describe(reader: StoreReader, iri: str, languages: Sequence[str]) -> Descrip
     nested_rows = reader.select(NESTED, binding)
     counts = {r["p"].value: int(r["n"].value) for r in reader.select(BACKLINK_COUNTS, binding)}
     used = {r["p"].value for r in outgoing + nested_rows} | set(counts)
-    predicates = _predicate_terms(reader, used, languages)
+    predicates = _predicate_terms(reader.select(PREDICATES, binding), used, languages)
     object_labels = labels(outgoing, "o", languages)
     by_predicate: dict[str, list[Node]] = defaultdict(list)
     for row in outgoing:
@@ -302,12 +306,16 @@ def describe(reader: StoreReader, iri: str, languages: Sequence[str]) -> Descrip
 
 
 def _predicate_terms(
-    reader: StoreReader, used: set[str], languages: Sequence[str]
+    rows: list[dict[str, Node]], used: set[str], languages: Sequence[str]
 ) -> dict[str, Term]:
-    """Each property with its label and comment (the tooltip), where the store has them."""
+    """Each property ``used`` with its label and comment (the tooltip), where ``rows`` (of
+    PREDICATES) have them."""
+    by_predicate: dict[str, list[dict[str, Node]]] = defaultdict(list)
+    for row in rows:
+        by_predicate[row["p"].value].append(row)
     terms = {}
     for predicate in used:
-        rows = reader.select(PREDICATE, {"p": predicate})
+        rows = by_predicate[predicate]
         label = choose((r["label"] for r in rows if "label" in r), languages)
         comment = choose((r["comment"] for r in rows if "comment" in r), languages)
         terms[predicate] = Term(
