@@ -253,6 +253,15 @@ def test_concurrent_queries_within_capacity_all_answer(live_server: LiveServer) 
     assert len({r.content for r in responses}) == 1
 
 
+def test_workers_run_as_batch_tasks_and_the_server_does_not(live_server: LiveServer) -> None:
+    """A worker woken by a request waits for its turn instead of preempting the web process."""
+    wait_until_idle(live_server, workers=2)
+    pids = worker_pids(live_server)
+    assert len(pids) == 2
+    assert {os.sched_getscheduler(pid) for pid in pids} == {os.SCHED_BATCH}
+    assert os.sched_getscheduler(live_server.process.pid) == os.SCHED_OTHER
+
+
 def test_serve_builds_the_store_first_when_there_is_none(tmp_path: Path) -> None:
     server = start_server(tmp_path / "fresh-store")
     try:

@@ -8,8 +8,10 @@ worker is ready.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing.connection
+import os
 import signal
 from typing import Any
 
@@ -88,6 +90,7 @@ def worker_main(
     does, keeps queries from other hosts.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    _wait_for_turn()
     layers = target.isolate()
     if layers is None:
         message = (
@@ -103,6 +106,15 @@ def worker_main(
             _serve(prepare, requests, conn)
     except errors.StoreError as error:
         _send_json(conn, b"E", {"type": "StoreError", "message": str(error)})
+
+
+def _wait_for_turn() -> None:
+    """Run as a batch task (Linux): woken by each request, a worker preempted the web process
+    that woke it, on its core, in the middle of its work for every other connection; as a
+    batch task it waits for its turn, and keeps its fair share of the processor. Point lookups
+    on two cores: 4,800 -> 6,100 a second (bench/README.md)."""
+    with contextlib.suppress(AttributeError, OSError):  # no SCHED_BATCH: the usual policy
+        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
 
 
 def _serve(
