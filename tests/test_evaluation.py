@@ -107,3 +107,20 @@ def test_a_result_over_max_bytes_is_an_error_with_no_more_written(output_format:
     with pytest.raises(ResultTooLarge, match="larger than 1 MiB"):
         over.write(written)
     assert len(written.getvalue()) <= 1 << 20
+
+
+@pytest.mark.parametrize(
+    ("output_format", "rdf_format"), [("nt", ox.RdfFormat.N_TRIPLES), ("nq", ox.RdfFormat.N_QUADS)]
+)
+def test_line_formats_are_written_whole_and_counted_by_line(
+    store: ox.Store, output_format: str, rdf_format: ox.RdfFormat
+) -> None:
+    """pyoxigraph writes N-Triples and N-Quads itself; literals with line breaks (NASTY) are
+    escaped, so a line is a statement, and the text is what the triples' serialiser writes."""
+    query = "CONSTRUCT WHERE { ?s ?p ?o }"
+    output = SmallWrites()
+    assert PreparedQuery(store, QueryRequest(query, format=output_format)).write(output) == ROWS
+    triples = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(triples, ox.QueryTriples)
+    assert output.getvalue() == ox.serialize(triples, format=rdf_format)
+    assert len(list(ox.parse(output.getvalue(), format=rdf_format))) == ROWS
