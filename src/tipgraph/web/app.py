@@ -91,6 +91,7 @@ def create_app(settings: EndpointSettings, dataset: Dataset | None = None) -> Fa
         loader=jinja2.PackageLoader("tipgraph.web", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # the package's templates do not change: no file check per page
     )
     templates.globals.update(
         href=links.href,
