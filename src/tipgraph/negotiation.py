@@ -85,6 +85,13 @@ def negotiate(accept: str | None, offered: tuple[MediaType, ...]) -> MediaType |
     return chosen
 
 
+@functools.lru_cache(maxsize=512)  # by the header alone: hashing the offer costs more
 def prefers_html(accept: str | None) -> bool:
     """Whether a client (a browser) prefers an HTML page to any RDF or results format."""
     return bool(accept) and negotiate(accept, (*MEDIA_TYPES, HTML)) == HTML
+
+
+@functools.lru_cache(maxsize=512)
+def accepts_a_format(accept: str | None) -> bool:
+    """Whether a client accepts any SPARQL results or RDF format tipgraph writes."""
+    return negotiate(accept, MEDIA_TYPES) is not None

@@ -65,7 +65,7 @@ class ResultCache:
     def put(self, key: Hashable, answer: CachedAnswer) -> None:
         """Keep ``answer`` unless it is too large; evict the least recently used to fit it."""
         size = _size(answer)
-        if size > self.max_entry_bytes:
+        if size > self.max_entry_bytes or size > self.max_bytes:  # never kept (cache off: 0)
             return
         with self._lock:
             old = self._entries.pop(key, None)

@@ -8,7 +8,6 @@ policy lets it run anything, and nothing may frame it.
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PAGE_POLICY = "; ".join(
@@ -38,14 +37,26 @@ def security_headers(content_type: str) -> dict[str, str]:
     return {"Content-Security-Policy": policy, **COMMON}
 
 
+def _raw(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+
+
+# As ASGI messages carry them, made once: they are set on every answer.
+RAW_PAGE = _raw(security_headers("text/html"))
+RAW_DATA = _raw(security_headers(""))
+RAW_NAMES = {name for name, _ in RAW_PAGE}
+
+
 def with_security_headers(send: Send) -> Send:
-    """``send``, adding the headers above to the response it starts."""
+    """``send``, setting the headers above on the response it starts (replacing any the
+    answer set itself)."""
 
     async def send_with_headers(message: Message) -> None:
         if message["type"] == "http.response.start":
-            headers = MutableHeaders(scope=message)
-            for name, value in security_headers(headers.get("content-type", "")).items():
-                headers[name] = value
+            headers = [pair for pair in message.get("headers", ()) if pair[0] not in RAW_NAMES]
+            content_type = next((v for k, v in headers if k == b"content-type"), b"")
+            page = content_type.startswith(b"text/html")
+            message["headers"] = headers + (RAW_PAGE if page else RAW_DATA)
         await send(message)
 
     return send_with_headers

@@ -12,9 +12,9 @@ from starlette.routing import Route
 from tipgraph.config import EndpointSettings
 from tipgraph.errors import NotAcceptable
 from tipgraph.evaluation import QueryRequest
-from tipgraph.formats import MEDIA_TYPES, ResultKind, candidates, media_types_for
+from tipgraph.formats import ResultKind, candidates, media_types_for
 from tipgraph.namespaces import BASE, PREFIXES
-from tipgraph.negotiation import negotiate, prefers_html
+from tipgraph.negotiation import accepts_a_format, negotiate, prefers_html
 from tipgraph.query_errors import KNOWN
 from tipgraph.service import service_description
 from tipgraph.serving.fairness import client_key
@@ -134,7 +134,7 @@ async def sparql(request: Request) -> Response:
             raise ProtocolError(400, "no query: give the query parameter (or a query body).")
         return _service_description(request)
     known = any(candidates(name) for name in protocol.formats)
-    if not known and negotiate(accept, MEDIA_TYPES) is None:
+    if not known and not accepts_a_format(accept):
         raise NotAcceptable(
             f"none of the accepted types ({accept}) is a SPARQL results or RDF format; accept "
             "application/sparql-results+json, text/csv, text/turtle or another listed in /sparql."
@@ -146,6 +146,7 @@ async def sparql(request: Request) -> Response:
         default_graphs=protocol.default_graphs,
         named_graphs=protocol.named_graphs,
         max_rows=settings.max_rows,
+        max_bytes=settings.max_result_bytes or None,  # as the pool would set it
         base_iri=links.endpoint_iri,  # a relative IRI (`<s>`) is the endpoint's, as in Oxigraph
     )
     manifest: Manifest = state.manifest
