@@ -19,6 +19,7 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import struct
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
@@ -305,7 +306,7 @@ class _Worker:
         if request.max_bytes is None and limit:
             request = replace(request, max_bytes=limit)
         try:
-            self.requests.send(request)
+            self.requests.send_bytes(pickle.dumps(request, pickle.HIGHEST_PROTOCOL))
         except OSError:  # the worker died since it was last idle: its job gets the 503
             self.pool._worker_died(self)
 

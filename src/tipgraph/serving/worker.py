@@ -1,9 +1,10 @@
 """The worker process: evaluates the pool's queries on a read-only store, one at a time.
 
-Messages to the pool are tagged bytes. A small result is one message, ``C`` (complete: head,
-row count, body); a large one is ``H`` (head and first chunk), ``D`` (data) …, ``F``
-(finished, row count), no chunk over CHUNK_BYTES. ``E`` carries an error (JSON), ``R`` says the
-worker is ready.
+A request comes pickled by :mod:`pickle` itself (it holds no file descriptor for
+multiprocessing's own pickler to pass). Messages to the pool are tagged bytes. A small result
+is one message, ``C`` (complete: head, row count, body); a large one is ``H`` (head and first
+chunk), ``D`` (data) …, ``F`` (finished, row count), no chunk over CHUNK_BYTES. ``E`` carries
+an error (JSON), ``R`` says the worker is ready.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import json
 import multiprocessing.connection
 import os
+import pickle
 import signal
 from typing import Any
 
@@ -124,7 +126,7 @@ def _serve(
 ) -> None:
     while True:
         try:
-            request: QueryRequest = requests.recv()
+            request: QueryRequest = pickle.loads(requests.recv_bytes())
         except (EOFError, OSError):
             return
         try:
