@@ -182,11 +182,11 @@ def _document(
             raise _NotQuick
         return _plain_twin(request, reader, local)
     iri = ID + stem
-    media = choose(extension, format, request.headers.get("accept"))
-    if quick and media == HTML:
-        raise _NotQuick
     if not exists(reader, iri):
         return not_found(request, iri)
+    media = choose(extension, format, request.headers.get("accept"))
+    if quick and media == HTML:  # .html or format=html asked by a client preferring data
+        raise _NotQuick
     twins = alternates(state.links.path(f"/doc/{stem}"))
     languages = page_languages(lang, request.headers.get("accept-language"))
     mark = _mark(start, end) if media == HTML else None
