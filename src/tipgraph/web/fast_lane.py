@@ -12,6 +12,7 @@ holds the two ways to the same answers, headers included.
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
@@ -49,16 +50,8 @@ def _varying_by_origin(send: Send) -> Send:
 
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
-            headers = list(message.get("headers", ()))
-            varying = [value for name, value in headers if name == b"vary"]
-            vary = (b"vary", b", ".join([*varying, b"Origin"]))
-            at = next((i for i, (name, _) in enumerate(headers) if name == b"vary"), None)
-            if at is None:
-                headers.append(vary)
-            else:  # where the first was, the others dropped: as MutableHeaders sets it
-                headers = [pair for pair in headers if pair[0] != b"vary"]
-                headers.insert(at, vary)
-            message["headers"] = headers
+            headers = MutableHeaders(scope=message)
+            headers["Vary"] = ", ".join([*headers.getlist("Vary"), "Origin"])
         await send(message)
 
     return sending
