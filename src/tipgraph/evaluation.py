@@ -317,6 +317,11 @@ class CappedOutput:
         self._output.flush()
 
 
+def _too_many(cap: int, what: str) -> ResultTooLarge:
+    """The error for a result of more than ``cap`` rows or triples (``what``)."""
+    return ResultTooLarge(f"the result has more than {cap} {what}; narrow the query or add LIMIT.")
+
+
 class CappedTriples(Iterator[ox.Triple]):
     """The triples of a graph result, raising ResultTooLarge past ``cap``."""
 
@@ -329,9 +334,7 @@ class CappedTriples(Iterator[ox.Triple]):
         triple: ox.Triple = next(self._triples)
         self.count += 1
         if self._cap is not None and self.count > self._cap:
-            raise ResultTooLarge(
-                f"the result has more than {self._cap} triples; narrow the query or add LIMIT."
-            )
+            raise _too_many(self._cap, "triples")
         return triple
 
 
@@ -351,9 +354,7 @@ class StatementCounter:
     def write(self, data: bytes) -> int:
         self.count += data.count(b"\n")
         if self._cap is not None and self.count > self._cap:
-            raise ResultTooLarge(
-                f"the result has more than {self._cap} triples; narrow the query or add LIMIT."
-            )
+            raise _too_many(self._cap, "triples")
         return self._output.write(data)
 
     def flush(self) -> None:
@@ -388,9 +389,7 @@ class RowCounter:
     def write(self, data: bytes) -> int:
         self.rows += self._count(data)
         if self._max_rows is not None and self.rows > self._max_rows:
-            raise ResultTooLarge(
-                f"the result has more than {self._max_rows} rows; narrow the query or add LIMIT."
-            )
+            raise _too_many(self._max_rows, "rows")
         return self._output.write(data)
 
     def flush(self) -> None:
