@@ -114,7 +114,7 @@ def _wait_for_turn() -> None:
     """Run as a batch task (Linux): woken by each request, a worker preempted the web process
     that woke it, on its core, in the middle of its work for every other connection; as a
     batch task it waits for its turn, and keeps its fair share of the processor. Point lookups
-    on two cores: 4,800 -> 6,100 a second (bench/README.md)."""
+    on two cores: 3,900-5,200 -> 5,750-6,300 a second, interleaved (bench/README.md)."""
     with contextlib.suppress(AttributeError, OSError):  # no SCHED_BATCH: the usual policy
         os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
 
